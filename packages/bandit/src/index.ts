@@ -1,0 +1,24 @@
+export { type Decision, decide } from './decide.js';
+export type { EncodeInto } from './encoders/encoders.js';
+export { type FeatureName, PROFILE_FEATURE_NAMES } from './encoders/feature-names.js';
+export type { EncodeContext, TaskInput } from './encoders/inputs.js';
+export {
+  BanditError,
+  DimensionError,
+  InvalidInputError,
+  ModelFormatError,
+  NonFiniteError,
+} from './errors.js';
+export { LinearModel } from './linear-model.js';
+export type { SerializedModel } from './model-format.js';
+export {
+  isPolicyId,
+  POLICIES,
+  POLICY_IDS,
+  type PolicyDefaults,
+  type PolicyId,
+  type PolicyKind,
+  type PolicyParams,
+  type PolicySpec,
+} from './policies.js';
+export { createRng, type Rng } from './rng.js';
