@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { claimId } from '../claim-id.js';
+
+/**
+ * Every error code the service emits, with the HTTP status it is sent with (SPEC §4). Clients
+ * must treat an unknown code like the generic code of its status: new codes may be added.
+ */
+export const ERROR_CODES = {
+  invalid_json: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  consent_required: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  validation_failed: 422,
+  internal_error: 500,
+  upstream_error: 502,
+  state_unavailable: 503,
+  state_corrupt: 503,
+  upstream_timeout: 504,
+} as const satisfies Record<string, number>;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      // A string rather than an enum of ERROR_CODES: an older client must still be able to read
+      // an error carrying a code added later.
+      code: z
+        .string()
+        .min(1)
+        .describe(`Machine-readable code, one of: ${Object.keys(ERROR_CODES).join(', ')}.`),
+      message: z.string().describe('Human-readable explanation; never a stack trace.'),
+      details: z
+        .unknown()
+        .optional()
+        .describe('Structured context, e.g. the failing fields of a 422 or the missing consent of a 403.'),
+    }),
+  })
+  .meta(claimId({ id: 'ErrorBody', description: 'The body of every non-2xx response.' }));
+export type ErrorBody = z.infer<typeof ErrorBody>;

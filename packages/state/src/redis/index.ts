@@ -1,0 +1,2 @@
+export { createRedisStore } from './redis-store.js';
+export type { RedisStoreOptions } from './redis-store-options.js';

@@ -1,0 +1,31 @@
+import type { RecordKind } from '../errors.js';
+
+// `{…}` is a Redis Cluster hash tag: only the part inside the braces is hashed, so every key of a
+// user lands in one slot and a script may touch them together. User ids cannot contain braces
+// (USER_ID_PATTERN), and the prefix is checked not to, so the first `{…}` is always the user id.
+
+/** Key of a user's `state` or `sync` record. */
+export function userRecordKey(prefix: string, userId: string, kind: Exclude<RecordKind, 'figures'>): string {
+  return `${prefix}{${userId}}:${kind}`;
+}
+
+/** Key of a deployment-level figures record. */
+export function figuresKey(prefix: string, name: string): string {
+  return `${prefix}figures:{${name}}`;
+}
+
+/** Where a corrupt record is moved (same slot as the record; only the latest copy is kept). */
+export function asideKey(recordKey: string): string {
+  return `${recordKey}:corrupt`;
+}
+
+/** Every key `deleteUser` removes. */
+export function allUserKeys(prefix: string, userId: string): string[] {
+  const state = userRecordKey(prefix, userId, 'state');
+  const sync = userRecordKey(prefix, userId, 'sync');
+  return [state, sync, asideKey(state), asideKey(sync)];
+}
+
+export function assertKeyPrefix(prefix: string): void {
+  if (/[{}]/.test(prefix)) throw new TypeError(`keyPrefix ${JSON.stringify(prefix)} must not contain braces`);
+}
