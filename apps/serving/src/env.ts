@@ -1,0 +1,81 @@
+import { envFlag, envInt, envNumber, envUrl, parseEnv } from '@oo/observability';
+import { z } from 'zod';
+
+// Durable-consumer names end up in NATS subjects ($JS.API.CONSUMER.*.<name>), which forbid
+// whitespace, `.`, `*` and `>`.
+const DURABLE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const PROMPT_VERSION = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/**
+ * Every setting of SPEC §8, parsed once at start-up. Variables that later issues use (LiteLLM,
+ * NATS, prompt version) are validated here too, so one bad value anywhere stops the service
+ * before it listens. HOST, LOG_LEVEL, SHUTDOWN_GRACE_MS and STATE_LOCK_TIMEOUT_MS are operational additions
+ * (docs/operations.md).
+ */
+export const ServingEnv = z.object({
+  PORT: envInt(0, 65535).default(8000),
+  HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]{1,253}$/, { error: 'expected a host name or IP address' })
+    .default('0.0.0.0'),
+  STATE_BACKEND: z.enum(['file', 'redis'], { error: 'expected file or redis' }).default('file'),
+  STATE_DIR: z
+    .string()
+    .refine((dir) => dir.startsWith('/'), { error: 'expected an absolute path' })
+    .default('/tmp/oo-bandit-state'),
+  STATE_FSYNC: envFlag().default(false),
+  // How long a request waits for the other writers of the same user (both backends); unset: the
+  // store's own default (5 s). Past it the request is 503 and changes nothing.
+  STATE_LOCK_TIMEOUT_MS: envInt(1, 600_000).optional(),
+  REDIS_URL: envUrl('redis', 'rediss').default('redis://127.0.0.1:6379'),
+  LITELLM_URL: envUrl('http', 'https').default('http://localhost:4000'),
+  LITELLM_MASTER_KEY: z.string().default('sk-oo-dev'),
+  LITELLM_TIMEOUT_MS: envInt(1, 600_000).default(10_000),
+  NATS_URL: z
+    .string()
+    .refine(
+      (value) =>
+        value.split(',').every((server) => {
+          try {
+            return ['nats:', 'tls:', 'ws:', 'wss:'].includes(new URL(server.trim()).protocol);
+          } catch {
+            return false;
+          }
+        }),
+      { error: 'expected nats:// URLs separated by commas' },
+    )
+    .optional(),
+  NATS_DURABLE_PREFIX: z
+    .string()
+    .regex(DURABLE_NAME, { error: 'expected 1–64 characters of [A-Za-z0-9_-]' })
+    .default('feature-pipeline'),
+  NATS_MAX_DELIVER: envInt(1, 1000).default(5),
+  DEFAULT_PROMPT_VERSION: z
+    .string()
+    .regex(PROMPT_VERSION, { error: 'expected 1–64 characters of [A-Za-z0-9._:-]' })
+    .default('v1'),
+  ENV: z.string().max(64, { error: 'expected at most 64 characters' }).default('development'),
+  SENTRY_DSN: envUrl('http', 'https').optional(),
+  ADMIN_TOKEN: z.string().max(1024, { error: 'expected at most 1024 characters' }).optional(),
+  // Unset exploration parameters fall back to the policy table of @oo/bandit (1.0, 0.1, 0.1), so
+  // the defaults are written down once.
+  LINUCB_ALPHA: envNumber(0, 100).optional(),
+  EGREEDY_EPSILON: envNumber(0, 1).optional(),
+  EGREEDY_V2_EPSILON: envNumber(0, 1).optional(),
+  MAX_BODY_BYTES: envInt(1, 64 * 1024 * 1024).default(1024 * 1024),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'expected fatal, error, warn, info, debug, trace or silent',
+    })
+    .default('info'),
+  SHUTDOWN_GRACE_MS: envInt(0, 300_000).default(10_000),
+});
+export type ServingEnv = z.infer<typeof ServingEnv>;
+
+/** Variables that are named in a start-up error but never echoed. */
+export const SECRET_VARIABLES = ['ADMIN_TOKEN', 'LITELLM_MASTER_KEY', 'SENTRY_DSN'] as const;
+
+/** Throws `ConfigError` naming every bad variable. */
+export function loadEnv(env: Record<string, string | undefined> = process.env): ServingEnv {
+  return parseEnv(ServingEnv, env, { secrets: SECRET_VARIABLES });
+}

@@ -1,0 +1,37 @@
+import type { Logger } from '@oo/observability';
+import type { StateStore } from '@oo/state';
+import type { ServingEnv } from './env.js';
+
+// Redis reports every failed reconnection attempt (up to one a second during an outage); one
+// line per interval is enough for an operator, and /health and the metrics say the rest.
+const CONNECTION_LOG_INTERVAL_MS = 30_000;
+
+/**
+ * The configured backend, imported on demand: a file-store deployment never loads the Redis
+ * client (STYLE: unstorage-style lazy drivers).
+ */
+export async function openStore(
+  env: Pick<
+    ServingEnv,
+    'STATE_BACKEND' | 'STATE_DIR' | 'STATE_FSYNC' | 'STATE_LOCK_TIMEOUT_MS' | 'REDIS_URL'
+  >,
+  logger: Logger,
+): Promise<StateStore> {
+  const lock = env.STATE_LOCK_TIMEOUT_MS === undefined ? {} : { lockTimeoutMs: env.STATE_LOCK_TIMEOUT_MS };
+  if (env.STATE_BACKEND === 'redis') {
+    const { createRedisStore } = await import('@oo/state/redis');
+    let lastLogged = Number.NEGATIVE_INFINITY;
+    return createRedisStore({
+      url: env.REDIS_URL,
+      ...lock,
+      onError(error) {
+        const now = Date.now();
+        if (now - lastLogged < CONNECTION_LOG_INTERVAL_MS) return;
+        lastLogged = now;
+        logger.warn({ err: error }, 'redis connection error');
+      },
+    });
+  }
+  const { createFileStore } = await import('@oo/state/file');
+  return createFileStore({ dir: env.STATE_DIR, fsync: env.STATE_FSYNC, ...lock });
+}
