@@ -101,6 +101,29 @@ export function addOuterProduct(a: Float64Array, x: ArrayLike<number>, d: number
 }
 
 /**
+ * A ← γ·A + shift·I + x·xᵀ, the discounted ridge step (ADR-0021), each entry computed once and
+ * written to both triangles so A stays exactly symmetric.
+ */
+export function discountAddOuterProduct(
+  a: Float64Array,
+  x: ArrayLike<number>,
+  gamma: number,
+  shift: number,
+  d: number,
+): void {
+  for (let i = 0; i < d; i++) {
+    const xi = x[i]!;
+    const row = i * d;
+    a[row + i] = gamma * a[row + i]! + shift + xi * xi;
+    for (let j = i + 1; j < d; j++) {
+      const v = gamma * a[row + j]! + xi * x[j]!;
+      a[row + j] = v;
+      a[j * d + i] = v;
+    }
+  }
+}
+
+/**
  * Sherman–Morrison for a positive rank-one update (Sherman & Morrison 1950; Golub & Van Loan §2.1.4):
  * (A + x·xᵀ)⁻¹ = A⁻¹ − (A⁻¹x)(A⁻¹x)ᵀ / (1 + xᵀA⁻¹x). The denominator is ≥ 1 because A⁻¹ is
  * positive-definite, so the step never divides by a small number. `u` is scratch of length d.
@@ -131,4 +154,22 @@ export function frobeniusNorm(m: Float64Array, length: number): number {
     s += v * v;
   }
   return scale * Math.sqrt(s);
+}
+
+/**
+ * Solves A·z = y given A's Cholesky factor L (lower triangle of `l`): forward substitution
+ * L·w = y, then back substitution Lᵀ·z = w. `out` may alias `y`.
+ */
+export function choleskySolve(l: Float64Array, y: ArrayLike<number>, out: Float64Array, d: number): void {
+  for (let i = 0; i < d; i++) {
+    const row = i * d;
+    let s = y[i]!;
+    for (let k = 0; k < i; k++) s -= l[row + k]! * out[k]!;
+    out[i] = s / l[row + i]!;
+  }
+  for (let i = d - 1; i >= 0; i--) {
+    let s = out[i]!;
+    for (let k = i + 1; k < d; k++) s -= l[k * d + i]! * out[k]!;
+    out[i] = s / l[i * d + i]!;
+  }
 }

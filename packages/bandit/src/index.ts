@@ -9,8 +9,8 @@ export {
   ModelFormatError,
   NonFiniteError,
 } from './errors.js';
-export { LinearModel } from './linear-model.js';
-export type { SerializedModel } from './model-format.js';
+export { LinearModel, type LinearModelOptions, type ModelParams } from './linear-model.js';
+export type { SerializedModel, SerializedModelV1, SerializedModelV2 } from './model-format.js';
 export {
   isPolicyId,
   POLICIES,

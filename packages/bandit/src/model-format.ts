@@ -3,8 +3,12 @@ import { ModelFormatError } from './errors.js';
 /** Largest model dimension accepted by `create` and `fromJSON`; the policies use d ≤ 12. */
 export const MAX_DIMENSION = 1024;
 
-/** Version 1 of the persisted model. `A` is row-major d×d; `n` counts updates. */
-export interface SerializedModel {
+/**
+ * Version 1 of the persisted model: the stationary ridge model (γ = 1). `A` is row-major d×d;
+ * `n` counts updates. A model with γ = 1 is still written in this form, byte for byte as before
+ * the forgetting factor existed, so readers of version 1 keep reading it.
+ */
+export interface SerializedModelV1 {
   v: 1;
   d: number;
   lambda: number;
@@ -13,10 +17,28 @@ export interface SerializedModel {
   b: number[];
 }
 
+/**
+ * Version 2: a discounted model (ADR-0021) with its forgetting factor γ ∈ (0, 1). A reader that
+ * only knows version 1 rejects it instead of silently training it as a stationary model.
+ */
+export interface SerializedModelV2 {
+  v: 2;
+  d: number;
+  lambda: number;
+  gamma: number;
+  n: number;
+  A: number[];
+  b: number[];
+}
+
+export type SerializedModel = SerializedModelV1 | SerializedModelV2;
+
 /** What `fromJSON` hands the model after validation: A exactly symmetric, every value finite. */
 export interface ParsedModel {
   d: number;
   lambda: number;
+  /** Forgetting factor, 1 for a version 1 model. */
+  gamma: number;
   n: number;
   a: Float64Array;
   b: Float64Array;
@@ -31,6 +53,11 @@ export function isValidLambda(lambda: unknown): lambda is number {
   return typeof lambda === 'number' && lambda > 0 && Number.isFinite(lambda) && Number.isFinite(1 / lambda);
 }
 
+/** γ ∈ (0, 1]: 1 keeps every observation at full weight, smaller values forget faster. */
+export function isValidGamma(gamma: unknown): gamma is number {
+  return typeof gamma === 'number' && gamma > 0 && gamma <= 1;
+}
+
 export function isValidDimension(d: unknown): d is number {
   return typeof d === 'number' && Number.isInteger(d) && d >= 1 && d <= MAX_DIMENSION;
 }
@@ -41,8 +68,19 @@ export function parseSerializedModel(json: unknown): ParsedModel {
     throw new ModelFormatError('model: expected an object');
   }
   const record = json as Record<string, unknown>;
-  if (record.v !== 1) throw new ModelFormatError(`model.v: unsupported version ${JSON.stringify(record.v)}`);
+  if (record.v !== 1 && record.v !== 2) {
+    throw new ModelFormatError(`model.v: unsupported version ${JSON.stringify(record.v)}`);
+  }
   const { d, lambda, n } = record;
+  let gamma = 1;
+  if (record.v === 2) {
+    if (!isValidGamma(record.gamma)) throw new ModelFormatError('model.gamma: expected a number in (0, 1]');
+    gamma = record.gamma;
+  } else if ('gamma' in record) {
+    // Version 1 readers ignore unknown fields, so a γ here would be dropped by some readers and
+    // honoured by others; only version 2 may carry it.
+    throw new ModelFormatError('model.gamma: only a version 2 model carries a forgetting factor');
+  }
   if (!isValidDimension(d)) {
     throw new ModelFormatError(`model.d: expected an integer in [1, ${MAX_DIMENSION}]`);
   }
@@ -64,7 +102,7 @@ export function parseSerializedModel(json: unknown): ParsedModel {
       a[j * d + i] = mean;
     }
   }
-  return { d, lambda, n, a, b };
+  return { d, lambda, gamma, n, a, b };
 }
 
 function finiteArray(value: unknown, length: number, field: string): Float64Array {

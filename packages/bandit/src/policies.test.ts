@@ -8,9 +8,9 @@ describe('the policy table', () => {
   });
 
   it.each([
-    ['linucb-v1', 5, 'linucb', { lambda: 1, alpha: 1 }],
-    ['egreedy-v1', 7, 'egreedy', { lambda: 1, epsilon: 0.1 }],
-    ['egreedy-v2', 12, 'egreedy', { lambda: 1, epsilon: 0.1 }],
+    ['linucb-v1', 5, 'linucb', { lambda: 1, gamma: 1, alpha: 1 }],
+    ['egreedy-v1', 7, 'egreedy', { lambda: 1, gamma: 1, epsilon: 0.1 }],
+    ['egreedy-v2', 12, 'egreedy', { lambda: 1, gamma: 1, epsilon: 0.1 }],
   ] as const)('%s: d = %i, kind %s, SPEC defaults', (id, d, kind, defaults) => {
     const spec = POLICIES[id];
     expect(spec).toMatchObject({ id, d, kind, version: '1.0.0' });

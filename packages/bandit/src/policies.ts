@@ -31,6 +31,12 @@ export interface PolicyParams {
 export interface PolicyDefaults extends PolicyParams {
   /** Ridge regulariser λ of the policy's LinearModel (SPEC §3: 1). */
   lambda: number;
+  /**
+   * Forgetting factor γ ∈ (0, 1] of the policy's LinearModel (ADR-0021); the table's policies say
+   * 1 (off) and callers configure it per policy through `LinearModel.forPolicy(spec, { gamma })`.
+   * @default 1
+   */
+  gamma?: number;
 }
 
 /** One row of the policy table: what the service and other callers read instead of repeating numbers. */
@@ -81,13 +87,19 @@ function policy(
  * its environment through `decide`'s params.
  */
 export const POLICIES: Readonly<Record<PolicyId, PolicySpec>> = Object.freeze({
-  'linucb-v1': policy('linucb-v1', 'linucb', LINUCB_V1_FEATURES, encodeLinucbV1Into, { lambda: 1, alpha: 1 }),
+  'linucb-v1': policy('linucb-v1', 'linucb', LINUCB_V1_FEATURES, encodeLinucbV1Into, {
+    lambda: 1,
+    gamma: 1,
+    alpha: 1,
+  }),
   'egreedy-v1': policy('egreedy-v1', 'egreedy', EGREEDY_V1_FEATURES, encodeEgreedyV1Into, {
     lambda: 1,
+    gamma: 1,
     epsilon: 0.1,
   }),
   'egreedy-v2': policy('egreedy-v2', 'egreedy', EGREEDY_V2_FEATURES, encodeEgreedyV2Into, {
     lambda: 1,
+    gamma: 1,
     epsilon: 0.1,
   }),
 });

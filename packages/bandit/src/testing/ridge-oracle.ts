@@ -70,3 +70,30 @@ export function identityResidual(p: ArrayLike<number>, q: ArrayLike<number>, n: 
   }
   return worst;
 }
+
+/**
+ * The closed-form discounted ridge solution (ADR-0021) built from the raw history with explicit
+ * weights, not the model's recurrence: θ = (λI + Σₛ wₛ·xₛxₛᵀ)⁻¹ Σₛ wₛ·rₛxₛ with wₛ = Πγ over the
+ * updates after s. `gammas[s]` is the factor in force at update s (a constant γ gives wₛ = γ^(n−1−s)).
+ */
+export function discountedRidgeTheta(
+  history: readonly { x: ArrayLike<number>; r: number }[],
+  d: number,
+  lambda: number,
+  gammas: readonly number[],
+): number[] {
+  const n = history.length;
+  const weights = new Array<number>(n).fill(1);
+  for (let s = n - 2; s >= 0; s--) weights[s] = weights[s + 1]! * gammas[s + 1]!;
+  const a = new Array<number>(d * d).fill(0);
+  const b = new Array<number>(d).fill(0);
+  for (let i = 0; i < d; i++) a[i * d + i] = lambda;
+  history.forEach(({ x, r }, s) => {
+    const w = weights[s]!;
+    for (let i = 0; i < d; i++) {
+      b[i]! += w * r * x[i]!;
+      for (let j = 0; j < d; j++) a[i * d + j]! += w * x[i]! * x[j]!;
+    }
+  });
+  return solveGaussian(a, b, d);
+}
