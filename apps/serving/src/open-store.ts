@@ -5,6 +5,11 @@ import type { ServingEnv } from './env.js';
 // Redis reports every failed reconnection attempt (up to one a second during an outage); one
 // line per interval is enough for an operator, and /health and the metrics say the rest.
 const CONNECTION_LOG_INTERVAL_MS = 30_000;
+// While Redis is away a request waits this long for the connection to come back, then is refused
+// with 503: well inside the 1 s in which an outage must be reported (docs/reliability.md), and
+// short enough that requests queued behind it for the same user do not pile up. Reconnection
+// itself keeps the store's own, longer time-out.
+const REDIS_CONNECTION_WAIT_MS = 500;
 
 /**
  * The configured backend, imported on demand: a file-store deployment never loads the Redis
@@ -23,6 +28,7 @@ export async function openStore(
     let lastLogged = Number.NEGATIVE_INFINITY;
     return createRedisStore({
       url: env.REDIS_URL,
+      connectionWaitMs: REDIS_CONNECTION_WAIT_MS,
       ...lock,
       onError(error) {
         const now = Date.now();

@@ -5,6 +5,8 @@ export interface RedisConnectionOptions {
   url: string;
   commandTimeoutMs: number;
   connectTimeoutMs: number;
+  /** Longest wait of one operation for the connection. */
+  connectionWaitMs: number;
   reconnectDelayMaxMs: number;
   onError: ((error: Error) => void) | undefined;
 }
@@ -18,13 +20,13 @@ export interface RedisConnectionOptions {
  */
 export class RedisConnection {
   readonly client: Redis;
-  readonly #connectTimeoutMs: number;
+  readonly #connectionWaitMs: number;
   // Set when a wait for the connection timed out; until the next `ready`, operations fail at once.
   #down = false;
   #closing = false;
 
   constructor(options: RedisConnectionOptions) {
-    this.#connectTimeoutMs = options.connectTimeoutMs;
+    this.#connectionWaitMs = options.connectionWaitMs;
     this.client = new Redis(options.url, {
       connectTimeout: options.connectTimeoutMs,
       commandTimeout: options.commandTimeoutMs,
@@ -80,8 +82,8 @@ export class RedisConnection {
       const onEnd = () => settle(unavailable('the redis connection was closed'));
       const timer = setTimeout(() => {
         this.#down = true;
-        settle(unavailable(`no redis connection within ${this.#connectTimeoutMs} ms (${client.status})`));
-      }, this.#connectTimeoutMs);
+        settle(unavailable(`no redis connection within ${this.#connectionWaitMs} ms (${client.status})`));
+      }, this.#connectionWaitMs);
       client.on('ready', onReady);
       client.on('end', onEnd);
     });

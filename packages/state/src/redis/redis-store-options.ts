@@ -17,10 +17,18 @@ export interface RedisStoreOptions {
   /**
    * Longest wait for a connection (at start-up or after Redis went away) before an operation fails
    * with `StoreUnavailableError`. Once such a wait has failed, operations fail at once until the
-   * connection is back, so an outage costs each request no more than this bound.
+   * connection is back, so an outage costs each request no more than this bound. Also the
+   * time-out of each connection attempt, unless `connectionWaitMs` sets the wait apart.
    * @default 2000
    */
   connectTimeoutMs?: number;
+  /**
+   * The wait of one operation for a connection, when it must be shorter than a connection attempt
+   * may take (a service that answers 503 within a deadline, while reconnection keeps its own
+   * time-out).
+   * @default connectTimeoutMs
+   */
+  connectionWaitMs?: number;
   /**
    * How long one operation may wait in this process for the other operations on the same user.
    * @default 5000
@@ -53,4 +61,4 @@ export const REDIS_STORE_DEFAULTS = {
   lockTimeoutMs: 5_000,
   maxAttempts: 50,
   reconnectDelayMaxMs: 1_000,
-} as const satisfies Omit<Required<RedisStoreOptions>, 'url' | 'onError'>;
+} as const satisfies Omit<Required<RedisStoreOptions>, 'url' | 'onError' | 'connectionWaitMs'>;

@@ -36,10 +36,12 @@ class RedisStore implements StateStore {
     assertKeyPrefix(this.#prefix);
     this.#lockTimeoutMs = options.lockTimeoutMs ?? REDIS_STORE_DEFAULTS.lockTimeoutMs;
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? REDIS_STORE_DEFAULTS.maxAttempts);
+    const connectTimeoutMs = options.connectTimeoutMs ?? REDIS_STORE_DEFAULTS.connectTimeoutMs;
     this.#connection = new RedisConnection({
       url: options.url,
       commandTimeoutMs: options.commandTimeoutMs ?? REDIS_STORE_DEFAULTS.commandTimeoutMs,
-      connectTimeoutMs: options.connectTimeoutMs ?? REDIS_STORE_DEFAULTS.connectTimeoutMs,
+      connectTimeoutMs,
+      connectionWaitMs: options.connectionWaitMs ?? connectTimeoutMs,
       reconnectDelayMaxMs: options.reconnectDelayMaxMs ?? REDIS_STORE_DEFAULTS.reconnectDelayMaxMs,
       onError: options.onError,
     });
