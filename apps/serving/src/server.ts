@@ -27,10 +27,19 @@ export interface RunningServer {
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+// Node enforces the two request time-outs on a periodic sweep of the open connections, every 30 s
+// by default, which let a stalled request live up to 30 s past its deadline (a slow header held a
+// connection for 40 s instead of 10). A sweep a second keeps each time-out within 1 s of its value.
+const TIMEOUT_SWEEP_MS = 1_000;
 const IDLE_SWEEP_MS = 50;
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const server = serve({ fetch: options.fetch, port: options.port, hostname: options.hostname }) as Server;
+  const server = serve({
+    fetch: options.fetch,
+    port: options.port,
+    hostname: options.hostname,
+    serverOptions: { connectionsCheckingInterval: TIMEOUT_SWEEP_MS },
+  }) as Server;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
