@@ -1,0 +1,10 @@
+import { defineConfig } from 'tsup';
+
+// A private CLI: one ESM entry, dependencies stay external (installed by the workspace).
+export default defineConfig({
+  entry: { cli: 'src/cli.ts' },
+  format: ['esm'],
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+});
