@@ -177,20 +177,3 @@ describe('one update, d = 12, ill-conditioned A (κ_F ≈ 5e5: constant profile 
     OPTIONS,
   );
 });
-
-describe('one update, d = 12, forgetting γ = 0.99 (ADR-0021: Cholesky rebuild of A⁻¹ on every update)', () => {
-  const model = LinearModel.create(D, 1, { gamma: 0.99 });
-  for (let i = 0; i < 500; i++) model.update(pool[i % POOL]!, rewards[i % POOL]!);
-  let i = 0;
-
-  bench(
-    `@oo/bandit update, discounted (×${BATCH})`,
-    () => {
-      for (let n = 0; n < BATCH; n++) {
-        const k = i++ % POOL;
-        model.update(pool[k]!, rewards[k]!);
-      }
-    },
-    OPTIONS,
-  );
-});

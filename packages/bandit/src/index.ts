@@ -11,6 +11,30 @@ export {
 } from './errors.js';
 export { LinearModel, type LinearModelOptions, type ModelParams } from './linear-model.js';
 export type { SerializedModel, SerializedModelV1, SerializedModelV2 } from './model-format.js';
+export type { DirectModelOptions } from './ope/direct-model.js';
+export {
+  type DoublyRobustEstimate,
+  type DoublyRobustOptions,
+  doublyRobustEstimate,
+  type EstimateOptions,
+  type EstimatorName,
+  evaluatePolicies,
+  evaluatePolicy,
+  ipsEstimate,
+  type PolicyEstimate,
+  type PolicyEvaluation,
+  snipsEstimate,
+  type WeightDiagnostics,
+} from './ope/estimators.js';
+export type { LoggedDecision } from './ope/logged-decision.js';
+export {
+  epsilonGreedyPolicy,
+  greedyPolicy,
+  type LinearScorer,
+  linUcbPolicy,
+  type TargetPolicy,
+  uniformPolicy,
+} from './ope/target-policies.js';
 export {
   isPolicyId,
   POLICIES,

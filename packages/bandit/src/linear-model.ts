@@ -213,6 +213,12 @@ export class LinearModel {
    */
   update(x: ArrayLike<number>, reward: number): void {
     const s = this.#s;
+    // Dispatched before anything else, so the stationary path below is exactly the code it was
+    // before forgetting existed.
+    if (s.gamma !== 1) {
+      discountedUpdate(s, x, reward);
+      return;
+    }
     const { d } = s;
     assertVector(x, d, 'x');
     assertFinite(reward, 'reward');
@@ -222,12 +228,6 @@ export class LinearModel {
     // ‖A‖_F + Σ‖x‖² bounds every entry of the updated A, so a finite bound keeps A finite.
     const growth = s.normA + s.sumSquares + squares;
     if (!Number.isFinite(growth)) throw new NonFiniteError('x', 'update would overflow A');
-    if (s.gamma !== 1) {
-      // The discounted A = γA + (1 − γ)λI + x·xᵀ is bounded entrywise by ‖A‖_F + λ + ‖x‖².
-      if (!Number.isFinite(growth + s.lambda)) throw new NonFiniteError('x', 'update would overflow A');
-      discountedUpdate(s, xs, reward);
-      return;
-    }
     const nextB = s.nextB;
     for (let i = 0; i < d; i++) {
       const v = s.b[i]! + reward * xs[i]!;
@@ -298,13 +298,21 @@ export function liveInverse(model: LinearModel): Float64Array {
 }
 
 /**
- * The discounted step (ADR-0021). (γA + (1 − γ)λI)⁻¹ is not a rank-one change of A⁻¹, and no
- * O(d²) recurrence keeps it exact, so A⁻¹ is rebuilt from the new A by Cholesky on every update:
- * O(d³), with the accuracy of a fresh factorisation. The caller has validated x and checked that
- * A cannot overflow; b is checked here, before anything is written.
+ * The discounted step (ADR-0021). (γA + (1 − γ)λI)⁻¹ is not a low-rank change of A⁻¹, so no
+ * Sherman–Morrison recurrence carries it; A⁻¹ is rebuilt from the new A by Cholesky on every
+ * update: O(d³), with the accuracy of a fresh factorisation. Validates exactly as the stationary
+ * path does, before anything is written.
  */
-function discountedUpdate(s: ModelState, xs: Float64Array, reward: number): void {
+function discountedUpdate(s: ModelState, x: ArrayLike<number>, reward: number): void {
   const { d, gamma } = s;
+  assertVector(x, d, 'x');
+  assertFinite(reward, 'reward');
+  const xs = s.x;
+  for (let i = 0; i < d; i++) xs[i] = x[i]!;
+  // γA + (1 − γ)λI + x·xᵀ is bounded entrywise by ‖A‖_F + λ + ‖x‖², so a finite bound keeps A finite.
+  if (!Number.isFinite(s.normA + s.sumSquares + s.lambda + dot(xs, xs, d))) {
+    throw new NonFiniteError('x', 'update would overflow A');
+  }
   const nextB = s.nextB;
   for (let i = 0; i < d; i++) {
     const v = gamma * s.b[i]! + reward * xs[i]!;

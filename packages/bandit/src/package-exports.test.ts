@@ -15,7 +15,16 @@ const RUNTIME_EXPORTS = [
   'PROFILE_FEATURE_NAMES',
   'createRng',
   'decide',
+  'doublyRobustEstimate',
+  'epsilonGreedyPolicy',
+  'evaluatePolicies',
+  'evaluatePolicy',
+  'greedyPolicy',
+  'ipsEstimate',
   'isPolicyId',
+  'linUcbPolicy',
+  'snipsEstimate',
+  'uniformPolicy',
 ].sort();
 
 const require = createRequire(import.meta.url);
@@ -37,6 +46,12 @@ function exercise(bandit: Bandit): void {
   expect(copy.n).toBe(1);
   expect(() => model.update([1], 1)).toThrow(bandit.DimensionError);
   expect(() => model.update([1], 1)).toThrow(bandit.BanditError);
+  const discounted = bandit.LinearModel.forPolicy(spec, { gamma: 0.99 });
+  discounted.update(xs[0]!, 1);
+  expect(bandit.LinearModel.fromJSON(JSON.parse(JSON.stringify(discounted))).gamma).toBe(0.99);
+  const log = xs.map((_, chosen) => ({ candidates: xs, chosen, propensity: 0.5, reward: chosen }));
+  const { ips, snips, dr } = bandit.evaluatePolicy(log, bandit.greedyPolicy(copy));
+  for (const estimate of [ips, snips, dr]) expect(estimate.n).toBe(2);
 }
 
 describe('the built package', () => {

@@ -1,0 +1,362 @@
+// Off-policy estimators (ADR-0020). For a log of n decisions with contexts xᵢ (the candidates),
+// logged choices aᵢ, logging propensities pᵢ and rewards rᵢ, and a target policy π, the value
+// V(π) = E_x[Σₐ π(a|x)·E[r | x, a]] is estimated from the importance weights wᵢ = π(aᵢ|xᵢ)/pᵢ.
+// Every interval is the normal one, value ± z₀.₉₇₅·SE, with SE from the per-decision terms.
+import { DimensionError, InvalidInputError, NonFiniteError } from '../errors.js';
+import { type DirectModelFit, type DirectModelOptions, fitDirectModel } from './direct-model.js';
+import { type CheckedLog, checkLog, type LoggedDecision } from './logged-decision.js';
+import type { TargetPolicy } from './target-policies.js';
+
+/** The 97.5 % quantile of the standard normal distribution. */
+const Z_975 = 1.959963984540054;
+
+/** How far from 1 a target policy's probabilities may sum, per candidate: rounding, not a different distribution. */
+const SUM_TOLERANCE = 1e-6;
+
+export type EstimatorName = 'ips' | 'snips' | 'dr';
+
+/** How much the log tells about the target policy; read these before trusting an interval. */
+export interface WeightDiagnostics {
+  /**
+   * (Σw)²/Σw² over the weights used (Kong 1992; Owen 2013, _Monte Carlo theory, methods and
+   * examples_, §9.3): roughly how many on-policy decisions the log is worth. Far below n means a few
+   * large weights carry the estimate. 0 when no logged choice is supported.
+   */
+  effectiveSampleSize: number;
+  /** Largest importance weight π(aᵢ|xᵢ)/pᵢ before clipping. */
+  maxWeight: number;
+  /** Mean weight used; its expectation is 1 when the logging policy covers every choice of π. */
+  meanWeight: number;
+  /** Decisions whose logged choice the target policy gives positive probability. */
+  supported: number;
+  /** The clipping threshold applied, or null when weights were not clipped. */
+  clip: number | null;
+  /** How many weights were lowered to `clip` (each one biases the estimate, usually downwards). */
+  clipped: number;
+}
+
+export interface PolicyEstimate {
+  estimator: EstimatorName;
+  /** Estimated mean reward per decision of the target policy. */
+  value: number;
+  standardError: number;
+  /** value ± 1.96·standardError. */
+  ci95: [number, number];
+  /** Decisions in the log. */
+  n: number;
+  diagnostics: WeightDiagnostics;
+}
+
+export interface DoublyRobustEstimate extends PolicyEstimate {
+  estimator: 'dr';
+  /** The direct model alone: (1/n)·Σᵢ Σₐ π(a|xᵢ)·q̂ᵢ(a), biased when the reward model is wrong. */
+  directModel: { value: number; folds: number; lambda: number; intercept: boolean };
+}
+
+export interface EstimateOptions {
+  /**
+   * Clip importance weights at this value (> 0): lowers variance, adds bias; reported in the
+   * diagnostics. Off by default.
+   */
+  clip?: number;
+}
+
+export interface DoublyRobustOptions extends EstimateOptions, DirectModelOptions {}
+
+/** The three estimates of one target policy on one log, sharing one pass over the target policy. */
+export interface PolicyEvaluation {
+  ips: PolicyEstimate;
+  snips: PolicyEstimate;
+  dr: DoublyRobustEstimate;
+}
+
+/**
+ * Inverse propensity scoring (Horvitz & Thompson 1952; for contextual bandits, Dudík, Langford & Li
+ * 2011, §2): V̂ = (1/n)·Σ wᵢrᵢ. Unbiased when every pᵢ > 0 is the logging policy's true probability
+ * and π only chooses what the logging policy could; its variance grows with the weights.
+ * SE = sd(wᵢrᵢ)/√n.
+ * @throws InvalidInputError, DimensionError, NonFiniteError for a bad log, policy output or option
+ */
+export function ipsEstimate<D extends LoggedDecision>(
+  log: readonly D[],
+  policy: TargetPolicy<D>,
+  options: EstimateOptions = {},
+): PolicyEstimate {
+  return ips(prepare(log, policy, options));
+}
+
+/**
+ * Self-normalised IPS (Swaminathan & Joachims 2015, "The Self-Normalized Estimator for
+ * Counterfactual Learning", NeurIPS): V̂ = Σ wᵢrᵢ / Σ wᵢ. Biased by O(1/n) but bounded by the
+ * rewards, and far less variable than IPS when weights are large; invariant to adding a constant to
+ * every reward. With uniform logging and a deterministic π it is the replay estimator of Li, Chu,
+ * Langford & Wang (2011, WSDM): the mean reward of the decisions where π agrees with the log.
+ * SE by the delta method (Owen 2013, §9.2): SE² = n/(n − 1) · Σ wᵢ²(rᵢ − V̂)² / (Σ wᵢ)².
+ * @throws InvalidInputError also when π gives probability 0 to every logged choice (no support)
+ */
+export function snipsEstimate<D extends LoggedDecision>(
+  log: readonly D[],
+  policy: TargetPolicy<D>,
+  options: EstimateOptions = {},
+): PolicyEstimate {
+  return snips(prepare(log, policy, options));
+}
+
+/**
+ * Doubly robust (Dudík, Langford & Li 2011, "Doubly Robust Policy Evaluation and Learning", ICML,
+ * eq. 2): V̂ = (1/n)·Σᵢ [Σₐ π(a|xᵢ)·q̂ᵢ(a) + wᵢ·(rᵢ − q̂ᵢ(aᵢ))], with q̂ a cross-fitted ridge
+ * regression of the reward on the candidate's features (`fitDirectModel`). Unbiased when the
+ * propensities are right, whatever q̂; its variance shrinks as q̂ approaches the true reward.
+ * SE = sd(termᵢ)/√n, honest because q̂ᵢ never saw rᵢ.
+ */
+export function doublyRobustEstimate<D extends LoggedDecision>(
+  log: readonly D[],
+  policy: TargetPolicy<D>,
+  options: DoublyRobustOptions = {},
+): DoublyRobustEstimate {
+  const model = directModelSettings(options);
+  const prepared = prepare(log, policy, options);
+  return doublyRobust(prepared, fitDirectModel(prepared.log, model.lambda, model.folds, model.intercept));
+}
+
+/** IPS, SNIPS and DR of one target policy, calling the policy once per decision. */
+export function evaluatePolicy<D extends LoggedDecision>(
+  log: readonly D[],
+  policy: TargetPolicy<D>,
+  options: DoublyRobustOptions = {},
+): PolicyEvaluation {
+  return evaluateAll(log, [['policy', policy]], options, () => 'policy').policy!;
+}
+
+/**
+ * IPS, SNIPS and DR of several target policies on one log, e.g. every policy of the table against
+ * the active policy's log. The log is validated and the direct model fitted once (it depends on
+ * the log only), then each policy is called once per decision.
+ */
+export function evaluatePolicies<D extends LoggedDecision, P extends string>(
+  log: readonly D[],
+  policies: Readonly<Record<P, TargetPolicy<D>>>,
+  options: DoublyRobustOptions = {},
+): Record<P, PolicyEvaluation> {
+  if (typeof policies !== 'object' || policies === null) {
+    throw new InvalidInputError('policies', 'expected an object of target policies');
+  }
+  const entries = Object.entries(policies) as [P, TargetPolicy<D>][];
+  return evaluateAll(log, entries, options, (name) => `policies.${name}`);
+}
+
+function evaluateAll<D extends LoggedDecision, P extends string>(
+  log: readonly D[],
+  policies: readonly (readonly [P, TargetPolicy<D>])[],
+  options: DoublyRobustOptions,
+  field: (name: P) => string,
+): Record<P, PolicyEvaluation> {
+  const clip = checkClip(options.clip);
+  const model = directModelSettings(options);
+  const checked = checkLog(log);
+  let fit: DirectModelFit | undefined;
+  const out = {} as Record<P, PolicyEvaluation>;
+  for (const [name, policy] of policies) {
+    const prepared = weigh(checked, policy, clip, field(name));
+    fit ??= fitDirectModel(checked, model.lambda, model.folds, model.intercept);
+    out[name] = { ips: ips(prepared), snips: snips(prepared), dr: doublyRobust(prepared, fit) };
+  }
+  return out;
+}
+
+interface Prepared<D extends LoggedDecision> {
+  log: CheckedLog<D>;
+  /** π(·|xᵢ) per decision. */
+  target: Float64Array[];
+  /** Importance weights of the logged choices, clipped when asked. */
+  weights: Float64Array;
+  diagnostics: WeightDiagnostics;
+}
+
+function prepare<D extends LoggedDecision>(
+  log: readonly D[],
+  policy: TargetPolicy<D>,
+  options: EstimateOptions,
+): Prepared<D> {
+  const clip = checkClip(options.clip);
+  return weigh(checkLog(log), policy, clip, 'policy');
+}
+
+function checkClip(clip: unknown): number | null {
+  if (clip === undefined) return null;
+  if (!(typeof clip === 'number' && clip > 0 && Number.isFinite(clip))) {
+    throw new InvalidInputError('clip', 'expected a positive finite weight cap');
+  }
+  return clip;
+}
+
+function directModelSettings(options: DirectModelOptions): Required<DirectModelOptions> {
+  const lambda = options.lambda ?? 1;
+  if (!(typeof lambda === 'number' && lambda > 0 && Number.isFinite(lambda))) {
+    throw new InvalidInputError('lambda', 'expected a positive finite number');
+  }
+  const folds = options.folds ?? 5;
+  if (!(Number.isInteger(folds) && folds >= 2))
+    throw new InvalidInputError('folds', 'expected an integer ≥ 2');
+  const intercept = options.intercept ?? true;
+  if (typeof intercept !== 'boolean') throw new InvalidInputError('intercept', 'expected a boolean');
+  return { lambda, folds, intercept };
+}
+
+/** π(·|xᵢ) for every decision, validated, and the importance weights of the logged choices. */
+function weigh<D extends LoggedDecision>(
+  checked: CheckedLog<D>,
+  policy: TargetPolicy<D>,
+  clip: number | null,
+  field: string,
+): Prepared<D> {
+  if (typeof policy !== 'function') throw new InvalidInputError(field, 'expected a function');
+  const n = checked.chosen.length;
+  const target: Float64Array[] = [];
+  const weights = new Float64Array(n);
+  let maxWeight = 0;
+  let clipped = 0;
+  let supported = 0;
+  for (let i = 0; i < n; i++) {
+    const candidates = checked.candidates[i]!;
+    const probabilities = checkDistribution(
+      policy(candidates, checked.decisions[i]!),
+      candidates.length,
+      `${field}(log[${i}])`,
+    );
+    target.push(probabilities);
+    const w = probabilities[checked.chosen[i]!]! / checked.propensity[i]!;
+    if (w > 0) supported++;
+    maxWeight = Math.max(maxWeight, w);
+    if (clip !== null && w > clip) {
+      weights[i] = clip;
+      clipped++;
+    } else {
+      weights[i] = w;
+    }
+  }
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i < n; i++) {
+    sum += weights[i]!;
+    squares += weights[i]! * weights[i]!;
+  }
+  const diagnostics: WeightDiagnostics = {
+    effectiveSampleSize: squares > 0 ? (sum * sum) / squares : 0,
+    maxWeight,
+    meanWeight: sum / n,
+    supported,
+    clip,
+    clipped,
+  };
+  return { log: checked, target, weights, diagnostics };
+}
+
+function ips<D extends LoggedDecision>({ log, weights, diagnostics }: Prepared<D>): PolicyEstimate {
+  const n = weights.length;
+  const terms = new Float64Array(n);
+  for (let i = 0; i < n; i++) terms[i] = weights[i]! * log.reward[i]!;
+  const { mean, standardError } = meanAndStandardError(terms);
+  return estimate('ips', mean, standardError, n, diagnostics);
+}
+
+function snips<D extends LoggedDecision>({ log, weights, diagnostics }: Prepared<D>): PolicyEstimate {
+  const n = weights.length;
+  let sumW = 0;
+  let sumWR = 0;
+  for (let i = 0; i < n; i++) {
+    sumW += weights[i]!;
+    sumWR += weights[i]! * log.reward[i]!;
+  }
+  if (!(sumW > 0)) {
+    throw new InvalidInputError(
+      'log',
+      'the target policy gives probability 0 to every logged choice: self-normalised IPS is undefined',
+    );
+  }
+  const value = sumWR / sumW;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const t = weights[i]! * (log.reward[i]! - value);
+    s += t * t;
+  }
+  return estimate('snips', value, Math.sqrt((s * n) / (n - 1)) / sumW, n, diagnostics);
+}
+
+function doublyRobust<D extends LoggedDecision>(
+  { log, target, weights, diagnostics }: Prepared<D>,
+  fit: DirectModelFit,
+): DoublyRobustEstimate {
+  const n = weights.length;
+  const terms = new Float64Array(n);
+  let direct = 0;
+  for (let i = 0; i < n; i++) {
+    const q = fit.predictions[i]!;
+    const pi = target[i]!;
+    let baseline = 0;
+    for (let a = 0; a < q.length; a++) baseline += pi[a]! * q[a]!;
+    direct += baseline;
+    terms[i] = baseline + weights[i]! * (log.reward[i]! - q[log.chosen[i]!]!);
+  }
+  const { mean, standardError } = meanAndStandardError(terms);
+  if (!Number.isFinite(mean) || !Number.isFinite(standardError)) {
+    throw new NonFiniteError('log', 'the doubly robust terms overflow');
+  }
+  return {
+    ...estimate('dr', mean, standardError, n, diagnostics),
+    estimator: 'dr',
+    directModel: { value: direct / n, folds: fit.folds, lambda: fit.lambda, intercept: fit.intercept },
+  };
+}
+
+function checkDistribution(p: unknown, k: number, field: string): Float64Array {
+  const length = (p as { length?: unknown } | null | undefined)?.length;
+  if (typeof p !== 'object' || p === null || typeof length !== 'number')
+    throw new DimensionError(field, k, null);
+  if (length !== k) throw new DimensionError(field, k, length);
+  const values = p as ArrayLike<unknown>;
+  const out = new Float64Array(k);
+  let sum = 0;
+  for (let a = 0; a < k; a++) {
+    const v = values[a];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new NonFiniteError(`${field}[${a}]`);
+    if (v < 0) throw new InvalidInputError(`${field}[${a}]`, 'expected a probability ≥ 0');
+    out[a] = v;
+    sum += v;
+  }
+  if (Math.abs(sum - 1) > SUM_TOLERANCE * k) {
+    throw new InvalidInputError(field, `expected probabilities summing to 1, got ${sum}`);
+  }
+  return out;
+}
+
+function meanAndStandardError(terms: Float64Array): { mean: number; standardError: number } {
+  const n = terms.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += terms[i]!;
+  const mean = sum / n;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += (terms[i]! - mean) ** 2;
+  return { mean, standardError: Math.sqrt(s / (n - 1) / n) };
+}
+
+function estimate(
+  estimator: EstimatorName,
+  value: number,
+  standardError: number,
+  n: number,
+  diagnostics: WeightDiagnostics,
+): PolicyEstimate {
+  if (!Number.isFinite(value) || !Number.isFinite(standardError)) {
+    throw new NonFiniteError('log', `the ${estimator} estimate overflows`);
+  }
+  const half = Z_975 * standardError;
+  return {
+    estimator,
+    value,
+    standardError,
+    ci95: [value - half, value + half],
+    n,
+    diagnostics: { ...diagnostics },
+  };
+}
