@@ -2,6 +2,8 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { answerClientError } from './client-error.js';
+import { closeAfterGetWithBody } from './unread-body.js';
 
 export interface ServerOptions {
   fetch: (request: Request) => Response | Promise<Response>;
@@ -40,6 +42,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     hostname: options.hostname,
     serverOptions: { connectionsCheckingInterval: TIMEOUT_SWEEP_MS },
   }) as Server;
+  server.on('clientError', answerClientError);
+  server.prependListener('request', closeAfterGetWithBody);
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;

@@ -48,6 +48,11 @@ async function hold(url: string): Promise<Held> {
   return { socket, openedAt, closed };
 }
 
+/** The JSON body of a raw HTTP response. */
+function bodyOf(reply: string): unknown {
+  return JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4));
+}
+
 /** Writes `text` one byte every `DRIP_MS` until the socket closes or the text runs out. */
 async function drip(held: Held, text: string): Promise<void> {
   for (const byte of text) {
@@ -101,9 +106,16 @@ describe('slow and idle clients (dist/main.js with its shipped time-outs)', () =
     expect(headersCut.afterMs).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 100);
     expect(headersCut.afterMs).toBeLessThanOrEqual(HEADERS_TIMEOUT_MS + ENFORCEMENT_SLACK_MS);
     expect(headersCut.reply).toMatch(/^HTTP\/1\.1 408 /);
+    // In the spec's error shape, like every error.
+    expect(bodyOf(headersCut.reply)).toEqual({
+      error: { code: 'request_timeout', message: expect.any(String) },
+    });
     expect(bodyCut.afterMs).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 100);
     expect(bodyCut.afterMs).toBeLessThanOrEqual(REQUEST_TIMEOUT_MS + ENFORCEMENT_SLACK_MS);
     expect(bodyCut.reply).toMatch(/^HTTP\/1\.1 408 /);
+    expect(bodyOf(bodyCut.reply)).toEqual({
+      error: { code: 'request_timeout', message: expect.any(String) },
+    });
     const slowestIdleCut = Math.max(...idleCuts.map((cut) => cut.afterMs));
     expect(slowestIdleCut).toBeLessThanOrEqual(HEADERS_TIMEOUT_MS + ENFORCEMENT_SLACK_MS);
     expect(service.child.exitCode).toBeNull();

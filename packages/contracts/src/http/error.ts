@@ -7,6 +7,11 @@ import { claimId } from '../claim-id.js';
  */
 export const ERROR_CODES = {
   invalid_json: 400,
+  // Transport-level refusals, answered before a request reaches any route: malformed HTTP, a
+  // request not received in time, header fields over the server's limit.
+  bad_request: 400,
+  request_timeout: 408,
+  headers_too_large: 431,
   unauthorized: 401,
   forbidden: 403,
   consent_required: 403,
