@@ -11,6 +11,21 @@ export const DECISION_LOG_SIZE = 100;
 export const POLICY_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const PolicyKey = z.string().regex(POLICY_KEY_PATTERN);
 
+/** A bound on a decision's shadow entries that keeps a record small, not a policy choice. */
+const MAX_SHADOWS_PER_DECISION = 16;
+
+/**
+ * How often one shadow policy chose what the active policy chose, over the decisions where both
+ * decided (the apprentice "match rate" is agreements / decisions).
+ */
+export const ShadowMatchRecord = z
+  .strictObject({ decisions: Count, agreements: Count })
+  .refine((match) => match.agreements <= match.decisions, {
+    error: 'agreements cannot exceed decisions',
+    path: ['agreements'],
+  });
+export type ShadowMatchRecord = z.infer<typeof ShadowMatchRecord>;
+
 /** Per user and policy: the bandit's serialized model (opaque to the store) and its counters. */
 export const PolicyRecord = z.strictObject({
   model: z.record(z.string(), z.unknown()),
@@ -18,8 +33,33 @@ export const PolicyRecord = z.strictObject({
   n_rewards: Count,
   reward_sum: z.number(),
   updated_at: IsoDateTime.nullable(),
+  /**
+   * Added for shadow policies (docs/adr/0022); absent in records written before them and in
+   * records of a policy that never ran with shadows. Keyed by shadow policy id, counted while
+   * this policy was the active one.
+   */
+  shadows: z.partialRecord(PolicyKey, ShadowMatchRecord).optional(),
 });
 export type PolicyRecord = z.infer<typeof PolicyRecord>;
+
+/**
+ * What a shadow policy decided on the candidates of an active decision (docs/adr/0022). Its
+ * vectors are its own encoding (its d, not the active policy's).
+ */
+export const ShadowDecisionRecord = z.strictObject({
+  policy: PolicyKey,
+  chosen_id: z.string().min(1).max(128),
+  /** The shadow's vector of the candidate it chose. */
+  features: z.array(z.number()),
+  propensity: z.number().min(0).max(1),
+  /**
+   * The shadow's vector of the candidate the active policy chose (what was shown, and what the
+   * reward is about): its model learns from this. Absent when the shadow chose that candidate
+   * too, so it equals `features`.
+   */
+  shown_features: z.array(z.number()).optional(),
+});
+export type ShadowDecisionRecord = z.infer<typeof ShadowDecisionRecord>;
 
 /** One scoring decision, kept so a later reward can find it by `decision_id`. */
 export const DecisionRecord = z.strictObject({
@@ -32,6 +72,11 @@ export const DecisionRecord = z.strictObject({
   propensity: z.number().min(0).max(1),
   reward: z.number().nullable(),
   rewarded_at: IsoDateTime.nullable(),
+  /**
+   * Added for shadow policies (docs/adr/0022): one entry per shadow that decided, in
+   * configuration order. Absent in records written before them and when no shadow decided.
+   */
+  shadows: z.array(ShadowDecisionRecord).min(1).max(MAX_SHADOWS_PER_DECISION).optional(),
 });
 export type DecisionRecord = z.infer<typeof DecisionRecord>;
 

@@ -1,0 +1,156 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StateError } from '../errors.js';
+import type { StateStore } from '../store.js';
+import { type RedisServer, startRedisServer } from '../testing/redis-server.js';
+import { openStore } from '../testing/store-spec.js';
+import { decodeRecord, encodeRecord } from './record-codec.js';
+import { emptyUserState, type UserState } from './user-state.js';
+
+const TS = '2025-03-03T06:00:00.000Z';
+
+const policy = { model: { v: 1 }, n_scores: 2, n_rewards: 1, reward_sum: 1, updated_at: TS };
+const decision = {
+  decision_id: 'd-1',
+  policy: 'egreedy-v1',
+  ts: TS,
+  expires_at: TS,
+  chosen_id: 'a',
+  features: [0.5, 0.5, 0, 1, 0, 0, 1],
+  propensity: 0.95,
+  reward: null,
+  rewarded_at: null,
+};
+
+/** A state as the service wrote it before shadow policies existed (no `shadows` anywhere). */
+const before: UserState = {
+  ...emptyUserState('u'),
+  policies: { 'egreedy-v1': policy },
+  decisions: [decision],
+};
+
+/** The same with what shadow policies add: match counts on the active record, entries on the decision. */
+const withShadows: UserState = {
+  ...emptyUserState('u'),
+  policies: {
+    'egreedy-v1': { ...policy, shadows: { 'linucb-v1': { decisions: 2, agreements: 1 } } },
+  },
+  decisions: [
+    {
+      ...decision,
+      shadows: [
+        {
+          policy: 'linucb-v1',
+          chosen_id: 'b',
+          features: [0.5, 0.5, 1, 0, 1],
+          propensity: 1,
+          shown_features: [0.5, 0.5, 0, 1, 0],
+        },
+        { policy: 'egreedy-v2', chosen_id: 'a', features: new Array(12).fill(0.25), propensity: 0.9 },
+      ],
+    },
+  ],
+};
+
+const INVALID: [string, Partial<UserState>][] = [
+  [
+    'more agreements than decisions',
+    { policies: { 'egreedy-v1': { ...policy, shadows: { x: { decisions: 1, agreements: 2 } } } } },
+  ],
+  [
+    'a fractional count',
+    { policies: { 'egreedy-v1': { ...policy, shadows: { x: { decisions: 1.5, agreements: 0 } } } } },
+  ],
+  [
+    'an unknown field in a match',
+    { policies: { 'egreedy-v1': { ...policy, shadows: { x: { decisions: 1, agreements: 0, rate: 0 } } } } },
+  ],
+  [
+    'a shadow key that is no policy key',
+    { policies: { 'egreedy-v1': { ...policy, shadows: { '../x': { decisions: 1, agreements: 0 } } } } },
+  ],
+  ['an empty shadow list', { decisions: [{ ...decision, shadows: [] }] }],
+  [
+    'a shadow without propensity',
+    { decisions: [{ ...decision, shadows: [{ policy: 'linucb-v1', chosen_id: 'a', features: [1] }] }] },
+  ],
+  [
+    'a propensity above 1',
+    {
+      decisions: [
+        { ...decision, shadows: [{ policy: 'linucb-v1', chosen_id: 'a', features: [1], propensity: 2 }] },
+      ],
+    },
+  ],
+  [
+    'an unknown field in a shadow',
+    {
+      decisions: [
+        {
+          ...decision,
+          shadows: [{ policy: 'linucb-v1', chosen_id: 'a', features: [1], propensity: 1, reward: 1 }],
+        },
+      ],
+    },
+  ],
+] as never;
+
+describe('UserState with shadow policies (additive fields)', () => {
+  it('still reads a record written before shadow policies, and writes it back unchanged', () => {
+    const raw = JSON.stringify(before);
+    expect(decodeRecord('state', 'u', raw)).toEqual({ ok: true, value: before });
+    expect(encodeRecord('state', 'u', structuredClone(before))).toBe(raw);
+  });
+
+  it('round-trips shadow decisions and match counts', () => {
+    const text = encodeRecord('state', 'u', structuredClone(withShadows));
+    expect(JSON.parse(text)).toEqual(withShadows);
+    expect(decodeRecord('state', 'u', text)).toEqual({ ok: true, value: withShadows });
+  });
+
+  it.each(INVALID)('refuses to write or read %s', (_label, overrides) => {
+    const state = { ...before, ...overrides } as UserState;
+    expect(() => encodeRecord('state', 'u', state)).toThrow(StateError);
+    expect(decodeRecord('state', 'u', JSON.stringify(state)).ok).toBe(false);
+  });
+});
+
+describe.each(['file', 'redis'] as const)('UserState with shadow policies through a %s store', (backend) => {
+  let redis: RedisServer | undefined;
+  let dir: string | undefined;
+  let store: StateStore;
+
+  beforeAll(async () => {
+    if (backend === 'redis') {
+      redis = await startRedisServer();
+      store = await openStore({ backend, url: redis.url, keyPrefix: 'shadows:' });
+    } else {
+      dir = await mkdtemp(join(tmpdir(), 'oo-state-shadows-'));
+      store = await openStore({ backend, dir });
+    }
+  });
+  afterAll(async () => {
+    await store?.close();
+    await redis?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stores and reads back a state with and without shadow fields', async () => {
+    await store.updateUser('u', () => ({ result: null, state: structuredClone(before) }));
+    expect(await store.readUser('u')).toEqual(before);
+    await store.updateUser('u', () => ({ result: null, state: structuredClone(withShadows) }));
+    expect(await store.readUser('u')).toEqual(withShadows);
+  });
+
+  it.each(INVALID)('refuses to write %s and keeps what was there', async (_label, overrides) => {
+    await store.updateUser('v', () => ({
+      result: null,
+      state: { ...structuredClone(before), user_id: 'v' },
+    }));
+    const state = { ...before, user_id: 'v', ...overrides } as UserState;
+    await expect(store.updateUser('v', () => ({ result: null, state }))).rejects.toThrow(StateError);
+    expect(await store.readUser('v')).toEqual({ ...before, user_id: 'v' });
+  });
+});
