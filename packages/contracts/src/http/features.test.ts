@@ -17,6 +17,14 @@ describe('DecisionLogEntry', () => {
     expect(DecisionLogEntry.parse({ ...entry, reward: -1 }).reward).toBe(-1);
   });
 
+  it('accepts the shadows’ decisions beside the active one', () => {
+    const shadows = [
+      { policy: 'egreedy-v1', chosen_id: 't2', features: [0.5, -0.866, 1, 0.2, 0, 0, 1], propensity: 0.05 },
+      { policy: 'egreedy-v2', chosen_id: 't1', features: new Array(12).fill(0.5), propensity: 0.95 },
+    ];
+    expect(DecisionLogEntry.parse({ ...entry, shadows })).toEqual({ ...entry, shadows });
+  });
+
   it.each([
     ['a reward above 1', { reward: 1.0001 }, ['reward']],
     ['a missing reward', { reward: undefined }, ['reward']],
@@ -24,6 +32,17 @@ describe('DecisionLogEntry', () => {
     ['13 features', { features: new Array(13).fill(0) }, ['features']],
     ['propensity 0', { propensity: 0 }, ['propensity']],
     ['a bad decision id', { decision_id: '../d' }, ['decision_id']],
+    ['an empty shadow list', { shadows: [] }, ['shadows']],
+    [
+      'a shadow of no known policy',
+      { shadows: [{ policy: 'x', chosen_id: 't1', features: [1], propensity: 1 }] },
+      ['shadows', 0, 'policy'],
+    ],
+    [
+      'a shadow with propensity 0',
+      { shadows: [{ policy: 'egreedy-v1', chosen_id: 't1', features: [1], propensity: 0 }] },
+      ['shadows', 0, 'propensity'],
+    ],
   ])('rejects %s', (_label, overrides, path) => {
     expect(DecisionLogEntry.safeParse({ ...entry, ...overrides }).error?.issues.map((i) => i.path)).toEqual([
       path,

@@ -31,6 +31,18 @@ describe('StatsResponse', () => {
     expect(StatsResponse.parse(zero)).toEqual(zero);
   });
 
+  it('accepts the forgetting factor and the shadows’ match counts (both optional)', () => {
+    const full = {
+      ...stats,
+      gamma: 0.99,
+      shadows: {
+        'linucb-v1': { decisions: 12, agreements: 9, match_rate: 0.75 },
+        'egreedy-v2': { decisions: 3, agreements: 3, match_rate: 1 },
+      },
+    };
+    expect(StatsResponse.parse(full)).toEqual(full);
+  });
+
   it.each([
     ['theta shorter than d', { theta: [0, 0, 0, 0, 0] }, ['theta']],
     ['a NaN in theta', { theta: [0, 0, 0, Number.NaN, 0, 0, 0] }, ['theta', 3]],
@@ -39,6 +51,24 @@ describe('StatsResponse', () => {
     ['a negative n_scores', { n_scores: -1 }, ['n_scores']],
     ['d = 0', { d: 0, theta: [] }, ['d']],
     ['updated_at missing its offset', { updated_at: '2025-01-31T09:30:00' }, ['updated_at']],
+    ['gamma 1 (the stationary model omits it)', { gamma: 1 }, ['gamma']],
+    ['gamma 0', { gamma: 0 }, ['gamma']],
+    [
+      'a shadow that is no policy',
+      { shadows: { 'linucb-v9': { decisions: 1, agreements: 0, match_rate: 0 } } },
+      // zod reports an invalid record key at the record itself.
+      ['shadows'],
+    ],
+    [
+      'more agreements than decisions',
+      { shadows: { 'linucb-v1': { decisions: 1, agreements: 2, match_rate: 1 } } },
+      ['shadows', 'linucb-v1', 'agreements'],
+    ],
+    [
+      'a shadow with no decision',
+      { shadows: { 'linucb-v1': { decisions: 0, agreements: 0, match_rate: 0 } } },
+      ['shadows', 'linucb-v1', 'decisions'],
+    ],
   ])('rejects %s', (_label, overrides, path) => {
     expect(StatsResponse.safeParse({ ...stats, ...overrides }).error?.issues.map((i) => i.path)).toEqual([
       path,
