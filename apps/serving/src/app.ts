@@ -23,6 +23,7 @@ import { registerRewardRoutes } from './routes/reward.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { registerScoreRoutes } from './routes/score.js';
 import { registerStatsRoutes } from './routes/stats.js';
+import { shadowSeed } from './scoring/shadows.js';
 
 export interface AppDeps {
   store: StateStore;
@@ -34,7 +35,9 @@ export interface AppDeps {
   clock?: () => Date;
   /** The ε-greedy randomness. @default createRng(seed) */
   rng?: Rng;
-  /** Seed of the default rng. @default a random 48-bit integer */
+  /** The shadow policies' ε-greedy randomness. @default createRng(shadowSeed(seed)) */
+  shadowRng?: Rng;
+  /** Seed of the default rngs. @default a random 48-bit integer */
   seed?: number;
   /** Decision ids. @default crypto.randomUUID */
   newDecisionId?: () => string;
@@ -56,13 +59,15 @@ const NO_REPORTER: ErrorReporter = { enabled: false, capture() {}, async flush()
 export function createApp(deps: AppDeps): OpenAPIHono {
   const agents = createServingRegistry(deps.agents ?? AGENT_MODULES);
   const metrics = deps.metrics ?? createMetrics();
+  const seed = deps.seed ?? randomInt(2 ** 48 - 1);
   const routeDeps: RouteDeps = {
     store: deps.store,
     env: deps.env,
     logger: deps.logger,
     metrics,
     clock: deps.clock ?? (() => new Date()),
-    rng: deps.rng ?? createRng(deps.seed ?? randomInt(2 ** 48 - 1)),
+    rng: deps.rng ?? createRng(seed),
+    shadowRng: deps.shadowRng ?? createRng(shadowSeed(seed)),
     newDecisionId: deps.newDecisionId ?? randomUUID,
     agents,
     llm:

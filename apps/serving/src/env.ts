@@ -1,3 +1,4 @@
+import { POLICY_IDS } from '@oo/bandit';
 import { envFlag, envInt, envNumber, envUrl, parseEnv } from '@oo/observability';
 import { z } from 'zod';
 
@@ -5,6 +6,32 @@ import { z } from 'zod';
 // whitespace, `.`, `*` and `>`.
 const DURABLE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const PROMPT_VERSION = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+const GAMMA_RULE = 'expected a number in (0, 1]';
+/** A forgetting factor γ ∈ (0, 1] (ADR-0021): 0 would forget everything, so it is excluded. */
+const envGamma = () =>
+  z.coerce.number({ error: GAMMA_RULE }).gt(0, { error: GAMMA_RULE }).max(1, { error: GAMMA_RULE });
+
+const POLICY_LIST_RULE = `expected policy ids separated by commas, each one of ${POLICY_IDS.join(', ')}`;
+/** Comma-separated policy ids, each known and named once. */
+const envPolicyList = () =>
+  z
+    .string()
+    .transform((value) => value.split(',').map((id) => id.trim()))
+    .pipe(
+      z
+        .array(
+          z.enum(POLICY_IDS, {
+            error: (issue) => `unknown policy ${JSON.stringify(issue.input)}; ${POLICY_LIST_RULE}`,
+          }),
+        )
+        .superRefine((ids, ctx) => {
+          const twice = ids.filter((id, i) => ids.indexOf(id) !== i);
+          if (twice.length > 0) {
+            ctx.addIssue({ code: 'custom', input: ids, message: `${twice[0]} is listed twice` });
+          }
+        }),
+    );
 
 /**
  * Every setting of SPEC §8, parsed once at start-up. Variables that later issues use (LiteLLM,
@@ -62,6 +89,15 @@ export const ServingEnv = z.object({
   LINUCB_ALPHA: envNumber(0, 100).optional(),
   EGREEDY_EPSILON: envNumber(0, 1).optional(),
   EGREEDY_V2_EPSILON: envNumber(0, 1).optional(),
+  // Forgetting factors of new per-user models, per policy (ADR-0021, ADR-0022); unset: the policy
+  // table's default, 1 (off). A stored model keeps its own γ unless APPLY_GAMMA_TO_STORED_MODELS.
+  LINUCB_GAMMA: envGamma().optional(),
+  EGREEDY_GAMMA: envGamma().optional(),
+  EGREEDY_V2_GAMMA: envGamma().optional(),
+  APPLY_GAMMA_TO_STORED_MODELS: envFlag().optional(),
+  // Policies that decide beside the active one on every /score* and learn from its rewards
+  // (ADR-0022); unset: none.
+  SHADOW_POLICIES: envPolicyList().optional(),
   MAX_BODY_BYTES: envInt(1, 64 * 1024 * 1024).default(1024 * 1024),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

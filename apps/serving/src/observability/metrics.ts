@@ -6,6 +6,10 @@ export interface ServingMetrics {
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly decisions: Counter<'policy' | 'explored'>;
   readonly rewards: Counter<'policy' | 'duplicate'>;
+  readonly shadowDecisions: Counter<'active' | 'shadow'>;
+  readonly shadowAgreements: Counter<'active' | 'shadow'>;
+  readonly shadowSkips: Counter<'active' | 'shadow' | 'reason'>;
+  readonly shadowRewards: Counter<'active' | 'shadow'>;
   readonly stateStoreErrors: Counter<'backend' | 'kind'>;
 }
 
@@ -46,6 +50,32 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
       name: 'bandit_rewards_total',
       help: 'Rewards received by policy; duplicate="true" ones changed nothing.',
       labelNames: ['policy', 'duplicate'] as const,
+      registers,
+    }),
+    // Shadow policies (ADR-0022). The overall apprentice match rate of a shadow is
+    // bandit_shadow_agreements_total / bandit_shadow_decisions_total for the same labels.
+    shadowDecisions: new Counter({
+      name: 'bandit_shadow_decisions_total',
+      help: 'Decisions a shadow policy made beside the active policy of the request.',
+      labelNames: ['active', 'shadow'] as const,
+      registers,
+    }),
+    shadowAgreements: new Counter({
+      name: 'bandit_shadow_agreements_total',
+      help: 'Shadow decisions that chose the same candidate as the active policy.',
+      labelNames: ['active', 'shadow'] as const,
+      registers,
+    }),
+    shadowSkips: new Counter({
+      name: 'bandit_shadow_skipped_total',
+      help: 'Requests on which a shadow policy could not decide, by reason (missing_profile_features).',
+      labelNames: ['active', 'shadow', 'reason'] as const,
+      registers,
+    }),
+    shadowRewards: new Counter({
+      name: 'bandit_shadow_rewards_total',
+      help: "Rewards of the active policy's decisions that also trained a shadow policy's model.",
+      labelNames: ['active', 'shadow'] as const,
       registers,
     }),
     stateStoreErrors: new Counter({

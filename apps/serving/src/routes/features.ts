@@ -12,7 +12,9 @@ export function registerFeaturesRoute(app: OpenAPIHono, deps: RouteDeps): void {
     tags: ['stats'],
     operationId: 'decision_log',
     summary: "A user's decision log",
-    description: 'The last 100 decisions of every policy, newest first; reward is null until rewarded.',
+    description:
+      'The last 100 decisions of every policy, newest first; reward is null until rewarded. A decision ' +
+      'on which shadow policies decided too lists their choices under shadows.',
     request: { params: UserParam },
     responses: {
       200: jsonContent(FeaturesResponse, 'The decision log, newest first.'),

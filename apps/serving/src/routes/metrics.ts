@@ -11,8 +11,9 @@ export function registerMetricsRoute(app: OpenAPIHono, deps: RouteDeps): void {
     summary: 'Prometheus metrics',
     description:
       'Text exposition format 0.0.4: http_requests_total and http_request_duration_seconds per route ' +
-      'pattern and status, bandit_decisions_total, bandit_rewards_total, state_store_errors_total, ' +
-      'and the Node.js process metrics.',
+      "pattern and status, bandit_decisions_total, bandit_rewards_total, the shadow policies' " +
+      'bandit_shadow_decisions_total, bandit_shadow_agreements_total, bandit_shadow_skipped_total and ' +
+      'bandit_shadow_rewards_total, state_store_errors_total, and the Node.js process metrics.',
     responses: {
       200: { description: 'Prometheus text.', content: { 'text/plain': { schema: z.string() } } },
     },

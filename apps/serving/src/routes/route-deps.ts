@@ -14,6 +14,8 @@ export interface RouteDeps {
   metrics: ServingMetrics;
   clock: () => Date;
   rng: Rng;
+  /** The shadow policies' randomness, a stream apart from `rng` (ADR-0022). */
+  shadowRng: Rng;
   newDecisionId: () => string;
   /** Built and checked once at start-up; the single source of the manifests at run time. */
   agents: AgentRegistry;

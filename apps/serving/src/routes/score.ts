@@ -4,8 +4,9 @@ import { DECISION_LOG_SIZE } from '@oo/state';
 import { agent as taskNudge } from '../agents/task-nudge.js';
 import { ValidationError } from '../errors.js';
 import { jsonBody } from '../middleware/json-body.js';
-import { POLICY_ROUTES, policyParams, policySpec } from '../scoring/policy-config.js';
+import { modelSettings, POLICY_ROUTES, policyParams, policySpec } from '../scoring/policy-config.js';
 import { applyScore } from '../scoring/score.js';
+import { planShadows } from '../scoring/shadow-plan.js';
 import { errorResponses, JSON_BODY_ERRORS, jsonContent } from './openapi-responses.js';
 import type { RouteDeps } from './route-deps.js';
 
@@ -18,6 +19,8 @@ export function registerScoreRoutes(app: OpenAPIHono, deps: RouteDeps): void {
   for (const { policy, suffix } of POLICY_ROUTES) {
     const spec = policySpec(policy);
     const params = policyParams(spec, deps.env);
+    const settings = modelSettings(spec, deps.env);
+    const shadowPlan = planShadows(spec, deps.env);
     const schema = policy === 'egreedy-v2' ? ScoreRequestWithProfile : ScoreRequest;
     const route = createRoute({
       method: 'post',
@@ -28,7 +31,8 @@ export function registerScoreRoutes(app: OpenAPIHono, deps: RouteDeps): void {
       description:
         `Scores every candidate with the user's ${policy} model, chooses one and logs the decision. ` +
         `The decision can be rewarded by decision_id through POST /reward${suffix} until expires_at ` +
-        `(decision time + ${ttl_sec} s, the task-nudge agent's ttl_sec).`,
+        `(decision time + ${ttl_sec} s, the task-nudge agent's ttl_sec). Shadow policies (SHADOW_POLICIES) ` +
+        'decide beside it and are logged with the decision; the response is the same with or without them.',
       middleware: [jsonBody(deps.env.MAX_BODY_BYTES)],
       request: { body: { required: true, content: { 'application/json': { schema } } } },
       responses: {
@@ -49,6 +53,8 @@ export function registerScoreRoutes(app: OpenAPIHono, deps: RouteDeps): void {
       const ctx = { now, tz_offset_min: body.tz_offset_min, profile_features: body.profile_features };
       const vectors = body.candidates.map((candidate) => spec.encode(candidate.task, ctx));
       const candidateIds = body.candidates.map((candidate) => candidate.id);
+      // Encoded before the transition, which must stay pure (a backend may retry it).
+      const shadows = shadowPlan.encode(body.candidates, ctx);
       const decisionId = deps.newDecisionId();
       const outcome = await deps.store.updateUser(body.user_id, (state) =>
         applyScore(state, {
@@ -62,9 +68,22 @@ export function registerScoreRoutes(app: OpenAPIHono, deps: RouteDeps): void {
           clock,
           rng: deps.rng,
           logSize: DECISION_LOG_SIZE,
+          settings,
+          ...(shadows.policies.length > 0
+            ? { shadows: { policies: shadows.policies, rng: deps.shadowRng } }
+            : {}),
         }),
       );
       deps.metrics.decisions.inc({ policy, explored: String(outcome.explored) });
+      for (const skipped of shadows.skipped) {
+        deps.metrics.shadowSkips.inc({ active: policy, shadow: skipped.policy, reason: skipped.reason });
+      }
+      for (const shadow of outcome.shadows) {
+        deps.metrics.shadowDecisions.inc({ active: policy, shadow: shadow.policy });
+        if (shadow.chosen_id === outcome.decision.chosen_id) {
+          deps.metrics.shadowAgreements.inc({ active: policy, shadow: shadow.policy });
+        }
+      }
       return c.json(
         {
           decision_id: outcome.decision.decision_id,

@@ -15,7 +15,10 @@ export function registerStatsRoutes(app: OpenAPIHono, deps: RouteDeps): void {
       tags: ['stats'],
       operationId: `stats_${policy.replace(/-/g, '_')}`,
       summary: `A user's ${policy} model and counters`,
-      description: 'A user never seen gets zero stats (θ = 0, updated_at null), not 404.',
+      description:
+        'A user never seen gets zero stats (θ = 0, updated_at null), not 404. gamma appears when the ' +
+        "user's model forgets (γ < 1); shadows, once shadow policies have decided beside this one for " +
+        'the user: per shadow, decisions, agreements and the match rate.',
       request: { params: UserParam },
       responses: {
         200: jsonContent(StatsResponse, `The ${policy} figures of the user.`),

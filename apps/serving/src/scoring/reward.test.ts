@@ -34,7 +34,7 @@ describe('applyReward', () => {
       now: NOW,
     });
     expect(state).toEqual(frozen);
-    expect(result).toEqual({ n_rewards: 1, duplicate: false });
+    expect(result).toEqual({ n_rewards: 1, duplicate: false, shadows: [] });
     expect(next?.decisions[0]).toMatchObject({ reward: 1, rewarded_at: NOW.toISOString() });
     expect(next?.policies['linucb-v1']).toMatchObject({ n_scores: 1, n_rewards: 1, reward_sum: 1 });
     expect((next!.policies['linucb-v1']!.model as { b: number[] }).b).toEqual([0.5, 0.5, 0, 1, 0]);
@@ -43,7 +43,7 @@ describe('applyReward', () => {
   it('answers a duplicate without a state to write', () => {
     const once = applyReward(scored(), { spec, reward: 1, target: { decisionId: 'd-1' }, now: NOW }).state!;
     const twice = applyReward(once, { spec, reward: -1, target: { decisionId: 'd-1' }, now: NOW });
-    expect(twice).toEqual({ result: { n_rewards: 1, duplicate: true } });
+    expect(twice).toEqual({ result: { n_rewards: 1, duplicate: true, shadows: [] } });
   });
 
   it('throws the typed errors before touching anything', () => {

@@ -1,7 +1,9 @@
-import type { PolicySpec } from '@oo/bandit';
-import type { DecisionRecord, Update, UserState } from '@oo/state';
+import type { PolicyId, PolicySpec } from '@oo/bandit';
+import type { DecisionRecord, PolicyRecord, Update, UserState } from '@oo/state';
 import { DecisionNotFoundError, PolicyMismatchError, ValidationError } from '../errors.js';
-import { loadModel, policyRecord, serializeModel, withPolicyRecord } from './user-policy.js';
+import type { ModelSettingsByPolicy } from './policy-config.js';
+import { rewardShadows, type ShadowEntry } from './shadows.js';
+import { loadModel, policyRecord, serializeModel } from './user-policy.js';
 
 export type RewardTarget = { decisionId: string } | { features: readonly number[] };
 
@@ -11,11 +13,15 @@ export interface RewardInput {
   target: RewardTarget;
   /** Server time: decides expiry and stamps `rewarded_at`/`updated_at`. */
   now: Date;
+  /** How models this reward creates or updates are configured. @default the policy table's defaults */
+  settings?: ModelSettingsByPolicy;
 }
 
 export interface RewardOutcome {
   n_rewards: number;
   duplicate: boolean;
+  /** Shadow policies whose model also learned from this reward (ADR-0022). */
+  shadows: PolicyId[];
 }
 
 function findDecision(state: UserState, spec: PolicySpec, decisionId: string): DecisionRecord {
@@ -29,7 +35,8 @@ function findDecision(state: UserState, spec: PolicySpec, decisionId: string): D
  * A reward as a pure state transition inside `StateStore.updateUser`. By decision id it is
  * idempotent: a decision already rewarded answers `duplicate` and writes nothing, whether or not
  * it has expired since (ADR-0008). Every check runs before the model is touched, so a rejected
- * reward never reaches A or b.
+ * reward never reaches A or b. By decision id it also trains the shadows that decided on it, in
+ * the same write (ADR-0022); by features it trains the route's policy only.
  */
 export function applyReward(state: UserState, input: RewardInput): Update<RewardOutcome> {
   const { spec, reward, target, now } = input;
@@ -37,15 +44,17 @@ export function applyReward(state: UserState, input: RewardInput): Update<Reward
   const stamp = now.toISOString();
   let features: readonly number[];
   let decisions = state.decisions;
+  let shadows: readonly ShadowEntry[] = [];
   if ('decisionId' in target) {
     const decision = findDecision(state, spec, target.decisionId);
     if (decision.reward !== null) {
-      return { result: { n_rewards: current?.n_rewards ?? 0, duplicate: true } };
+      return { result: { n_rewards: current?.n_rewards ?? 0, duplicate: true, shadows: [] } };
     }
     if (now.getTime() > Date.parse(decision.expires_at)) {
       throw new DecisionNotFoundError('decision_expired', target.decisionId, decision.expires_at);
     }
     features = decision.features;
+    shadows = decision.shadows ?? [];
     decisions = state.decisions.map((entry) =>
       entry === decision ? { ...entry, reward, rewarded_at: stamp } : entry,
     );
@@ -60,18 +69,20 @@ export function applyReward(state: UserState, input: RewardInput): Update<Reward
     }
     features = target.features;
   }
-  const model = loadModel(spec, current);
+  const model = loadModel(spec, current, input.settings?.[spec.id]);
   model.update(features, reward);
   const n_rewards = (current?.n_rewards ?? 0) + 1;
-  const record = {
+  const record: PolicyRecord = {
+    ...current,
     model: serializeModel(model),
     n_scores: current?.n_scores ?? 0,
     n_rewards,
     reward_sum: (current?.reward_sum ?? 0) + reward,
     updated_at: stamp,
   };
+  const trained = rewardShadows(state.policies, shadows, reward, stamp, input.settings);
   return {
-    result: { n_rewards, duplicate: false },
-    state: withPolicyRecord(state, spec, record, decisions),
+    result: { n_rewards, duplicate: false, shadows: trained.updated },
+    state: { ...state, policies: { ...trained.policies, [spec.id]: record }, decisions },
   };
 }

@@ -55,3 +55,28 @@ export const dot = (a: readonly number[], b: readonly number[]) =>
 /** xᵀMx. */
 export const quadratic = (M: readonly (readonly number[])[], x: readonly number[]) =>
   x.reduce((sum, xi, i) => sum + xi * dot(M[i]!, x), 0);
+
+/**
+ * The same with per-observation weights: A = λI + Σ wₛ·xxᵀ, b = Σ wₛ·r·x. A forgetting factor γ
+ * (ADR-0021) gives the s-th of n observations the weight γ^(n−1−s); pass `weights` explicitly for
+ * a γ that changed midway.
+ */
+export function weightedRidge(
+  observations: readonly { x: readonly number[]; r: number }[],
+  weights: readonly number[],
+  d: number,
+  lambda = 1,
+) {
+  return ridge(
+    observations.map(({ x, r }, s) => ({
+      x: x.map((v) => v * Math.sqrt(weights[s]!)),
+      r: r * Math.sqrt(weights[s]!),
+    })),
+    d,
+    lambda,
+  );
+}
+
+/** Weights γ^(n−1−s) of n observations discounted by γ after each one. */
+export const discountWeights = (n: number, gamma: number) =>
+  Array.from({ length: n }, (_, s) => gamma ** (n - 1 - s));
