@@ -366,6 +366,148 @@ export function runStoreConformance(name: string, factory: StoreHarnessFactory):
       });
     });
 
+    // Both backends keep decoded states per process (docs/adr/0018); these pin down that the cache
+    // is invisible: never stale, never shared mutable state, never a way around validation.
+    describe('cached state', () => {
+      const bump = (s: StateStore, userId: string) =>
+        s.updateUser(userId, (state) => {
+          const n = counterOf(state) + 1;
+          return { result: n, state: counterState(state, n, 0) };
+        });
+
+      it('stays coherent between store instances taking turns on one user, one without a cache', async () => {
+        const other = await openStore(h.spec);
+        const uncached = await openStore({ ...h.spec, cacheBytes: 0 });
+        try {
+          const stores = [store, other, uncached];
+          for (let n = 1; n <= 30; n++) {
+            expect(await bump(stores[n % 3]!, 'turns')).toBe(n);
+            for (const reader of stores) expect(counterOf(await reader.readUser('turns'))).toBe(n);
+          }
+          expect((await other.readUser('turns')).decisions.map((d) => d.decision_id)).toEqual(
+            Array.from({ length: 30 }, (_, i) => `d-${30 - i}`),
+          );
+        } finally {
+          await other.close();
+          await uncached.close();
+        }
+      });
+
+      it('sees a record replaced or damaged behind its back while it has it cached', async () => {
+        await bump(store, 'u1');
+        expect(counterOf(await store.readUser('u1'))).toBe(1);
+        const edited = counterState(counterState(emptyUserState('u1'), 1, 0), 7, 0);
+        await h.writeRaw('u1', 'state', JSON.stringify(edited));
+        expect(await store.readUser('u1')).toEqual(edited);
+        await h.writeRaw('u1', 'state', JSON.stringify(counterState(edited, 8, 0)));
+        // An outcome that writes nothing must rest on the current record too, not on the cache.
+        expect(await store.updateUser('u1', (state) => ({ result: counterOf(state) }))).toBe(8);
+        expect(await bump(store, 'u1')).toBe(9);
+
+        await h.writeRaw('u1', 'state', '{"v":1,"user_id":"u1","policies":{},"decisions":[{}]}');
+        await expect(store.updateUser('u1', () => ({ result: null }))).rejects.toBeInstanceOf(
+          CorruptRecordError,
+        );
+        expect(await store.readUser('u1')).toEqual(emptyUserState('u1'));
+        await bump(store, 'u1');
+        await h.writeRaw('u1', 'state', 'garbage');
+        await expect(store.readUser('u1')).rejects.toBeInstanceOf(CorruptRecordError);
+      });
+
+      it('hands out frozen parts: fn may replace fields but cannot change the stored state', async () => {
+        await bump(store, 'u1');
+        const state = await store.readUser('u1');
+        expect(() => {
+          state.decisions[0]!.chosen_id = 'tampered';
+        }).toThrow(TypeError);
+        await expect(
+          store.updateUser('u1', (current) => {
+            current.decisions.push(current.decisions[0]!);
+            return { result: null, state: current };
+          }),
+        ).rejects.toBeInstanceOf(TypeError);
+        state.decisions = [];
+        const again = await store.readUser('u1');
+        expect(again.decisions).toHaveLength(1);
+        expect(again.decisions[0]?.chosen_id).toBe('task-1');
+      });
+
+      it('validates only the new parts, and still refuses an invalid one next to trusted parts', async () => {
+        for (let i = 0; i < 3; i++) await bump(store, 'u1');
+        const refuse = (change: (state: UserState) => UserState) =>
+          expect(
+            store.updateUser('u1', (state) => ({ result: null, state: change(state) })),
+          ).rejects.toBeInstanceOf(StateError);
+        await refuse((s) => ({ ...s, decisions: [{ ...s.decisions[0]!, propensity: 2 }, ...s.decisions] }));
+        await refuse((s) => ({
+          ...s,
+          policies: { ...s.policies, [COUNTER_POLICY]: { ...s.policies[COUNTER_POLICY]!, n_scores: -1 } },
+        }));
+        await refuse((s) => ({
+          ...s,
+          policies: {
+            ...s.policies,
+            [COUNTER_POLICY]: { ...s.policies[COUNTER_POLICY]!, extra: 1 } as never,
+          },
+        }));
+        // A trusted object of one kind cannot pass for another.
+        await refuse((s) => ({ ...s, decisions: [s.policies[COUNTER_POLICY]!.model as never] }));
+        await refuse((s) => ({ ...s, decisions: [s.policies[COUNTER_POLICY] as never] }));
+        await refuse((s) => ({ ...s, policies: { [COUNTER_POLICY]: s.decisions[0] as never } }));
+        expect(counterOf(await store.readUser('u1'))).toBe(3);
+      });
+
+      it('caches exactly what a reader of the record parses (a Date, NaN in the opaque model)', async () => {
+        await store.updateUser('u1', (state) => ({
+          result: null,
+          state: {
+            ...counterState(state, 1, 0),
+            policies: {
+              [COUNTER_POLICY]: {
+                model: { at: new Date(0), x: Number.NaN, list: [1, 2] },
+                n_scores: 1,
+                n_rewards: 0,
+                reward_sum: 0,
+                updated_at: null,
+              },
+            },
+          },
+        }));
+        const fresh = await openStore({ ...h.spec, cacheBytes: 0 });
+        try {
+          const cached = await store.readUser('u1');
+          expect(cached).toEqual(await fresh.readUser('u1'));
+          expect(cached.policies[COUNTER_POLICY]?.model).toEqual({
+            at: '1970-01-01T00:00:00.000Z',
+            x: null,
+            list: [1, 2],
+          });
+        } finally {
+          await fresh.close();
+        }
+      });
+
+      it('keeps two OS processes coherent when they take turns on one user', {
+        timeout: 60_000,
+      }, async () => {
+        if (!existsSync(WORKER)) throw new Error(`${WORKER} is missing: build first`);
+        const worker = startWorker({ spec: h.spec, userId: 'turns', mode: 'step' });
+        await worker.ready;
+        try {
+          for (let n = 1; n < 40; n += 2) {
+            worker.child.stdin?.write('step\n');
+            await worker.acked((n + 1) / 2);
+            expect(worker.acks().at(-1), worker.stderr()).toBe(n);
+            expect(await bump(store, 'turns')).toBe(n + 1);
+          }
+        } finally {
+          worker.child.stdin?.end();
+        }
+        expect(await worker.exited).toEqual([0, null]);
+        expect(counterOf(await store.readUser('turns'))).toBe(40);
+      });
+    });
+
     describe('concurrency', () => {
       beforeAll(() => {
         if (!existsSync(WORKER)) {

@@ -1,26 +1,48 @@
 import { randomBytes } from 'node:crypto';
-import { access, constants, mkdir, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { readFileSync, renameSync, rmdirSync } from 'node:fs';
+import { access, constants, mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CorruptRecordError, type RecordKind, StateError, StoreUnavailableError } from '../errors.js';
 import { KeyedMutex } from '../internal/keyed-mutex.js';
 import { processWide } from '../internal/process-wide.js';
+import { RecordCache } from '../internal/record-cache.js';
 import type { FiguresRecord } from '../records/figures-record.js';
 import { decodeRecord, encodeRecord, type RecordOf } from '../records/record-codec.js';
+import { decodeState, encodeState, mutableCopy } from '../records/state-codec.js';
 import type { SyncRecord } from '../records/sync-record.js';
 import { emptyUserState, type UserState } from '../records/user-state.js';
 import type { StateStore, Update } from '../store.js';
-import { syncDirectory, writeFileAtomic } from './atomic-write.js';
+import { syncDirectory, writeFileAtomic, writeFileAtomicFast } from './atomic-write.js';
 import { FILE_STORE_DEFAULTS, type FileStoreOptions } from './file-store-options.js';
 import { RECORD_FILE, StoreLayout } from './layout.js';
-import { acquireFileLock, errorCode, LOCK_FILE, LockTimeoutError } from './lock-file.js';
+import {
+  acquireFileLock,
+  errorCode,
+  type FileLock,
+  LOCK_FILE,
+  LockTimeoutError,
+  tryAcquireFileLockSync,
+} from './lock-file.js';
 
 // One mutex per process, shared by every FileStore instance and by both the ESM and the CJS
 // build of this module, so that operations of one process queue instead of polling a lock file.
 const MUTEX = processWide('@oo/state/file-store/mutex', () => new KeyedMutex());
 
-/** The embedded default store: one directory per user under `dir`, see docs/adr/0004. */
+/** The embedded default store: one directory per user under `dir`, see docs/adr/0004 and 0018. */
 export function createFileStore(options: FileStoreOptions): StateStore {
   return new FileStore(options);
+}
+
+/** A user's state as last read or written by this store: its exact bytes and their frozen value. */
+interface CachedState {
+  readonly bytes: Buffer;
+  readonly value: UserState;
+  readonly size: number;
+}
+
+/** What a read found when the record did not decode. */
+class Corrupt {
+  constructor(readonly cause: unknown) {}
 }
 
 class FileStore implements StateStore {
@@ -29,6 +51,11 @@ class FileStore implements StateStore {
   readonly #fsync: boolean;
   readonly #lockTimeoutMs: number;
   readonly #staleLockMs: number;
+  // Decoded states by user directory. An entry is used only when the file still holds exactly its
+  // bytes (compared on every read, under the lock for updates), so a write by any other process,
+  // a deletion or a hand edit is seen at once: the cache saves decoding and validating, never a
+  // read (docs/adr/0018).
+  readonly #cache: RecordCache<CachedState>;
   #closed = false;
 
   constructor(options: FileStoreOptions) {
@@ -36,11 +63,12 @@ class FileStore implements StateStore {
     this.#fsync = options.fsync ?? FILE_STORE_DEFAULTS.fsync;
     this.#lockTimeoutMs = options.lockTimeoutMs ?? FILE_STORE_DEFAULTS.lockTimeoutMs;
     this.#staleLockMs = options.staleLockMs ?? FILE_STORE_DEFAULTS.staleLockMs;
+    this.#cache = new RecordCache(options.cacheBytes ?? FILE_STORE_DEFAULTS.cacheBytes);
   }
 
   async readUser(userId: string): Promise<UserState> {
-    const dir = this.#userDir(userId);
-    return (await this.#read(dir, 'state', userId)) ?? emptyUserState(userId);
+    const state = await this.#read(this.#userDir(userId), 'state', userId);
+    return state === null ? emptyUserState(userId) : mutableCopy(state);
   }
 
   async updateUser<T>(userId: string, fn: (state: UserState) => Update<T>): Promise<T> {
@@ -48,16 +76,22 @@ class FileStore implements StateStore {
     let wrote = false;
     return this.#locked(
       dir,
-      async () => {
-        const current = (await this.#read(dir, 'state', userId, true)) ?? emptyUserState(userId);
-        const { result, state } = fn(current);
-        if (state !== undefined) {
-          await this.#write(dir, 'state', encodeRecord('state', userId, state));
+      () => {
+        const current = this.#readLocked(dir, 'state', userId);
+        const { result, state } = fn(current === null ? emptyUserState(userId) : mutableCopy(current));
+        if (state === undefined) return result;
+        const encoded = encodeState(userId, state);
+        const bytes = Buffer.from(encoded.text, 'utf8');
+        const cache = () => {
           wrote = true;
-        }
-        return result;
+          this.#cache.set(dir, { bytes, value: encoded.value, size: bytes.length });
+          return result;
+        };
+        return this.#write(dir, 'state', bytes).then(cache);
       },
-      () => (wrote ? Promise.resolve() : removeIfEmpty(dir)),
+      () => {
+        if (!wrote) removeIfEmpty(dir);
+      },
     );
   }
 
@@ -69,6 +103,7 @@ class FileStore implements StateStore {
     await this.#locked(
       dir,
       async () => {
+        this.#cache.delete(dir);
         const names = await this.#io(readdir(dir));
         const doomed = names.filter((name) => name !== LOCK_FILE && !name.startsWith(`${LOCK_FILE}.`));
         for (const name of doomed) await this.#io(unlinkIfPresent(join(dir, name)));
@@ -87,15 +122,19 @@ class FileStore implements StateStore {
     let wrote = false;
     return this.#locked(
       dir,
-      async () => {
-        const { result, state } = fn(await this.#read(dir, 'sync', userId, true));
-        if (state !== undefined) {
-          await this.#write(dir, 'sync', encodeRecord('sync', userId, state));
+      () => {
+        const { result, state } = fn(this.#readLocked(dir, 'sync', userId));
+        if (state === undefined) return result;
+        const bytes = Buffer.from(encodeRecord('sync', userId, state), 'utf8');
+        const done = () => {
           wrote = true;
-        }
-        return result;
+          return result;
+        };
+        return this.#write(dir, 'sync', bytes).then(done);
       },
-      () => (wrote ? Promise.resolve() : removeIfEmpty(dir)),
+      () => {
+        if (!wrote) removeIfEmpty(dir);
+      },
     );
   }
 
@@ -105,8 +144,8 @@ class FileStore implements StateStore {
 
   async writeFigures(name: string, figures: FiguresRecord): Promise<void> {
     const dir = this.#figuresDir(name);
-    const data = encodeRecord('figures', name, figures);
-    await this.#locked(dir, () => this.#write(dir, 'figures', data));
+    const bytes = Buffer.from(encodeRecord('figures', name, figures), 'utf8');
+    await this.#locked(dir, () => this.#write(dir, 'figures', bytes));
   }
 
   async ping(): Promise<void> {
@@ -118,6 +157,7 @@ class FileStore implements StateStore {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#cache.clear();
   }
 
   #userDir(userId: string): string {
@@ -135,47 +175,77 @@ class FileStore implements StateStore {
   }
 
   /**
-   * Reads and decodes one record; null when it does not exist. A corrupt record is moved aside only
-   * under the lock and only if it is still corrupt there: read without the lock, it may be a stale
-   * view of a file a writer has replaced since.
+   * Reads a record without the lock; null when it does not exist. A record that does not decode
+   * is read again under the lock before it is judged: unlocked, the read may have met a file a
+   * writer has replaced since (the rename is atomic, but our read of the old one need not be).
    */
-  async #read<K extends RecordKind>(
-    dir: string,
-    kind: K,
-    owner: string,
-    locked = false,
-  ): Promise<RecordOf<K> | null> {
+  async #read<K extends RecordKind>(dir: string, kind: K, owner: string): Promise<RecordOf<K> | null> {
+    const loaded = this.#ioSync(() => this.#load(dir, kind, owner));
+    if (!(loaded instanceof Corrupt)) return loaded;
+    return this.#locked(dir, () => this.#readLocked(dir, kind, owner));
+  }
+
+  /** Reads a record while holding its lock; a corrupt one is moved aside and reported. */
+  #readLocked<K extends RecordKind>(dir: string, kind: K, owner: string): RecordOf<K> | null {
+    const loaded = this.#ioSync(() => this.#load(dir, kind, owner));
+    if (!(loaded instanceof Corrupt)) return loaded;
     const path = join(dir, RECORD_FILE[kind]);
-    let raw: string;
-    try {
-      raw = await readFile(path, 'utf8');
-    } catch (error) {
-      const code = errorCode(error);
-      if (code === 'ENOENT') return null;
-      throw this.#unavailable(`cannot read ${path}`, error);
-    }
-    const decoded = decodeRecord(kind, owner, raw);
-    if (decoded.ok) return decoded.value;
-    if (!locked) return this.#locked(dir, () => this.#read(dir, kind, owner, true));
     const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '')}-${randomBytes(2).toString('hex')}`;
     try {
-      await rename(path, aside);
+      renameSync(path, aside);
     } catch (error) {
       throw new CorruptRecordError(owner, kind, null, { cause: error });
     }
-    throw new CorruptRecordError(owner, kind, aside, { cause: decoded.cause });
-  }
-
-  async #write(dir: string, kind: RecordKind, data: string): Promise<void> {
-    await this.#io(writeFileAtomic(dir, RECORD_FILE[kind], data, this.#fsync));
+    throw new CorruptRecordError(owner, kind, aside, { cause: loaded.cause });
   }
 
   /**
-   * Runs `body` holding the directory's in-process mutex and its cross-process lock file, both
-   * obtained within `lockTimeoutMs`. `afterUnlock` runs once the lock file is released but while
-   * the mutex is still held.
+   * One record's bytes, decoded: from the cache when they are the very bytes it holds (a state
+   * record), else parsed and validated in full. Blocking calls: a page-cache read of a few kB is
+   * cheaper than a round trip through the thread pool.
    */
-  async #locked<T>(dir: string, body: () => Promise<T>, afterUnlock?: () => Promise<void>): Promise<T> {
+  #load<K extends RecordKind>(dir: string, kind: K, owner: string): RecordOf<K> | null | Corrupt {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(join(dir, RECORD_FILE[kind]));
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error;
+      if (kind === 'state') this.#cache.delete(dir);
+      return null;
+    }
+    if (kind !== 'state') {
+      const decoded = decodeRecord(kind, owner, bytes.toString('utf8'));
+      return decoded.ok ? decoded.value : new Corrupt(decoded.cause);
+    }
+    const cached = this.#cache.get(dir);
+    if (cached?.bytes.equals(bytes)) return cached.value as RecordOf<K>;
+    this.#cache.delete(dir);
+    const decoded = decodeState(owner, bytes.toString('utf8'));
+    if (!decoded.ok) return new Corrupt(decoded.cause);
+    this.#cache.set(dir, { bytes, value: decoded.value, size: bytes.length });
+    return decoded.value as RecordOf<K>;
+  }
+
+  /** Replaces a record; with `fsync`, the file and the directory are flushed before it resolves. */
+  #write(dir: string, kind: RecordKind, bytes: Buffer): Promise<void> {
+    return this.#io(
+      this.#fsync
+        ? writeFileAtomic(dir, RECORD_FILE[kind], bytes, true)
+        : writeFileAtomicFast(dir, RECORD_FILE[kind], bytes),
+    );
+  }
+
+  /**
+   * Runs `body` holding the directory's in-process mutex and its cross-process lock, both obtained
+   * within `lockTimeoutMs`. A free lock is taken in one blocking call; a held one is waited for
+   * (and judged stale or not) asynchronously. `afterUnlock` runs once the lock is released but
+   * while the mutex is still held.
+   */
+  async #locked<T>(
+    dir: string,
+    body: () => T | Promise<T>,
+    afterUnlock?: () => void | Promise<void>,
+  ): Promise<T> {
     const deadline = Date.now() + this.#lockTimeoutMs;
     const timeout = () =>
       new StoreUnavailableError(
@@ -184,7 +254,15 @@ class FileStore implements StateStore {
       );
     const release = await MUTEX.acquire(dir, this.#lockTimeoutMs, timeout);
     try {
-      const lock = await acquireFileLock(dir, {
+      let lock: FileLock | null;
+      try {
+        // A directory created in fsync mode must be made durable in its parent, which the
+        // asynchronous path below does; only the default mode creates it here.
+        lock = tryAcquireFileLockSync(dir, !this.#fsync);
+      } catch (error) {
+        throw this.#unavailable(`cannot lock ${dir}`, error);
+      }
+      lock ??= await acquireFileLock(dir, {
         deadline,
         staleMs: this.#staleLockMs,
         onDirCreated: this.#fsync ? () => syncDirectory(dirname(dir)) : undefined,
@@ -194,7 +272,7 @@ class FileStore implements StateStore {
       try {
         return await body();
       } finally {
-        await lock.release();
+        lock.release();
       }
     } finally {
       try {
@@ -209,6 +287,15 @@ class FileStore implements StateStore {
   async #io<T>(operation: Promise<T>): Promise<T> {
     try {
       return await operation;
+    } catch (error) {
+      if (error instanceof StateError) throw error;
+      throw this.#unavailable('file store I/O failed', error);
+    }
+  }
+
+  #ioSync<T>(operation: () => T): T {
+    try {
+      return operation();
     } catch (error) {
       if (error instanceof StateError) throw error;
       throw this.#unavailable('file store I/O failed', error);
@@ -244,6 +331,10 @@ async function exists(path: string): Promise<boolean> {
 // Leaves no directory (and so no trace of the id) for a user without records. Runs once our lock
 // file is gone, and fails harmlessly (ENOTEMPTY) when the directory holds records or another
 // process has just locked it again; that process recreates the directory if it needs it.
-async function removeIfEmpty(dir: string): Promise<void> {
-  await rmdir(dir).catch(() => {});
+function removeIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Not empty, or already gone.
+  }
 }

@@ -1,14 +1,16 @@
 import { CorruptRecordError, type RecordKind, StoreUnavailableError } from '../errors.js';
 import { backoffDelay, pause } from '../internal/backoff.js';
 import { KeyedMutex } from '../internal/keyed-mutex.js';
+import { RecordCache } from '../internal/record-cache.js';
 import type { FiguresRecord } from '../records/figures-record.js';
 import { decodeRecord, encodeRecord, type RecordOf } from '../records/record-codec.js';
+import { decodeState, encodeState, mutableCopy } from '../records/state-codec.js';
 import type { SyncRecord } from '../records/sync-record.js';
 import { emptyUserState, type UserState } from '../records/user-state.js';
 import type { StateStore, Update } from '../store.js';
 import { assertUserId } from '../user-id.js';
 import { allUserKeys, asideKey, assertKeyPrefix, figuresKey, userRecordKey } from './keys.js';
-import { COMPARE_AND_SET, MOVE_ASIDE, sha1Hex } from './lua-script.js';
+import { COMPARE_AND_SET, GET_IF_CHANGED, MOVE_ASIDE, SET_IF_UNCHANGED, sha1Hex } from './lua-script.js';
 import { RedisConnection } from './redis-connection.js';
 import { REDIS_STORE_DEFAULTS, type RedisStoreOptions } from './redis-store-options.js';
 
@@ -20,6 +22,17 @@ export function createRedisStore(options: RedisStoreOptions): StateStore {
 // What reading a record found: its bytes (for the compare-and-set) and its decoded value.
 type Snapshot<V> = { raw: Buffer | null; value: V | null };
 
+/**
+ * A user's state as this store last read or wrote it: the SHA-1 of its bytes ('' when absent) and
+ * its frozen value. Never trusted blindly: writes compare-and-set against `sha`, and reads and
+ * outcomes that write nothing are confirmed with GET_IF_CHANGED (docs/adr/0018).
+ */
+interface StateView {
+  readonly sha: string;
+  readonly value: UserState | null;
+  readonly size: number;
+}
+
 class RedisStore implements StateStore {
   readonly backend = 'redis';
   readonly #connection: RedisConnection;
@@ -29,6 +42,7 @@ class RedisStore implements StateStore {
   // Same-user operations of this process queue here, so the compare-and-set only ever races
   // against other processes instead of against this process's own concurrent requests.
   readonly #mutex = new KeyedMutex();
+  readonly #cache: RecordCache<StateView>;
   #closed = false;
 
   constructor(options: RedisStoreOptions) {
@@ -36,6 +50,7 @@ class RedisStore implements StateStore {
     assertKeyPrefix(this.#prefix);
     this.#lockTimeoutMs = options.lockTimeoutMs ?? REDIS_STORE_DEFAULTS.lockTimeoutMs;
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? REDIS_STORE_DEFAULTS.maxAttempts);
+    this.#cache = new RecordCache(options.cacheBytes ?? REDIS_STORE_DEFAULTS.cacheBytes);
     const connectTimeoutMs = options.connectTimeoutMs ?? REDIS_STORE_DEFAULTS.connectTimeoutMs;
     this.#connection = new RedisConnection({
       url: options.url,
@@ -49,24 +64,78 @@ class RedisStore implements StateStore {
 
   async readUser(userId: string): Promise<UserState> {
     this.#assertUser(userId);
-    const { value } = await this.#read('state', userId, userRecordKey(this.#prefix, userId, 'state'));
-    return value ?? emptyUserState(userId);
+    const key = userRecordKey(this.#prefix, userId, 'state');
+    const cached = this.#cache.get(key);
+    const view =
+      cached === undefined ? await this.#readState(userId, key) : await this.#revalidate(userId, key, cached);
+    return view.value === null ? emptyUserState(userId) : mutableCopy(view.value);
   }
 
+  /**
+   * The state update in one round trip when this process has the user cached: `fn` runs on the
+   * cached state and the result is written by SET_IF_UNCHANGED against the cached SHA-1. If
+   * another process wrote meanwhile, the reply carries the current record and `fn` runs again on
+   * it. An outcome computed from the cache that writes nothing (or throws) is only returned once
+   * GET_IF_CHANGED has confirmed the cache, so no answer rests on a stale read.
+   */
   async updateUser<T>(userId: string, fn: (state: UserState) => Update<T>): Promise<T> {
     this.#assertUser(userId);
-    return this.#update('state', userId, userRecordKey(this.#prefix, userId, 'state'), (state) =>
-      fn(state ?? emptyUserState(userId)),
-    );
+    const key = userRecordKey(this.#prefix, userId, 'state');
+    return this.#exclusive(userId, async () => {
+      const cached = this.#cache.get(key);
+      let view = cached ?? (await this.#readState(userId, key));
+      let confirmed = cached === undefined;
+      for (let conflicts = 0; conflicts < this.#maxAttempts; ) {
+        let outcome: Update<T>;
+        try {
+          outcome = fn(view.value === null ? emptyUserState(userId) : mutableCopy(view.value));
+        } catch (error) {
+          if (confirmed) throw error;
+          view = await this.#revalidate(userId, key, view);
+          confirmed = true;
+          continue;
+        }
+        const { result, state } = outcome;
+        if (state === undefined) {
+          if (confirmed) return result;
+          view = await this.#revalidate(userId, key, view);
+          confirmed = true;
+          continue;
+        }
+        const encoded = encodeState(userId, state);
+        const bytes = Buffer.from(encoded.text, 'utf8');
+        const reply = await this.#connection
+          .run((client) => SET_IF_UNCHANGED.runBuffer(client, [key], [view.sha, bytes]))
+          .catch((error: unknown) => {
+            // The write may or may not have happened; the next operation reads afresh.
+            this.#cache.delete(key);
+            throw error;
+          });
+        const [status, raw, sha] = reply as [number, Buffer?, Buffer?];
+        if (status === 1) {
+          this.#cache.set(key, { sha: sha1Hex(bytes), value: encoded.value, size: bytes.length });
+          return result;
+        }
+        conflicts++;
+        if (conflicts < this.#maxAttempts) await pause(backoffDelay(conflicts, 1, 25));
+        view = await this.#viewOf(userId, key, raw ?? null, sha?.toString('latin1') ?? '');
+        confirmed = true;
+      }
+      throw new StoreUnavailableError(
+        'redis',
+        `gave up updating the state record of ${JSON.stringify(userId)} after ${this.#maxAttempts} conflicting writes`,
+      );
+    });
   }
 
   async deleteUser(userId: string): Promise<void> {
     this.#assertUser(userId);
     // One DEL of keys sharing a hash slot is atomic; a concurrent compare-and-set then fails and
     // retries from the empty state.
-    await this.#exclusive(userId, () =>
-      this.#connection.run((client) => client.del(...allUserKeys(this.#prefix, userId))),
-    );
+    await this.#exclusive(userId, () => {
+      this.#cache.delete(userRecordKey(this.#prefix, userId, 'state'));
+      return this.#connection.run((client) => client.del(...allUserKeys(this.#prefix, userId)));
+    });
   }
 
   async readSync(userId: string): Promise<SyncRecord | null> {
@@ -98,7 +167,58 @@ class RedisStore implements StateStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#cache.clear();
     await this.#connection.close();
+  }
+
+  /** Reads the state with GET (no usable cache entry) and caches it. */
+  async #readState(userId: string, key: string): Promise<StateView> {
+    for (let attempt = 0; attempt < this.#maxAttempts; attempt++) {
+      const raw = await this.#connection.run((client) => client.getBuffer(key));
+      const view = await this.#decodeView(userId, key, raw, raw === null ? '' : sha1Hex(raw));
+      if (view !== null) return view;
+    }
+    throw new StoreUnavailableError('redis', `the state record of ${JSON.stringify(userId)} keeps changing`);
+  }
+
+  /** The cached view if the record still has its bytes, else what the record holds now. */
+  async #revalidate(userId: string, key: string, view: StateView): Promise<StateView> {
+    if (view.sha === '') return this.#readState(userId, key);
+    const reply = (await this.#connection.run((client) =>
+      GET_IF_CHANGED.runBuffer(client, [key], [view.sha]),
+    )) as [number, Buffer?, Buffer?];
+    if (reply[0] === 1) return view;
+    return this.#viewOf(userId, key, reply[1] ?? null, reply[2]?.toString('latin1') ?? '');
+  }
+
+  /** A view of bytes a script returned; reads again if they were corrupt and replaced meanwhile. */
+  async #viewOf(userId: string, key: string, raw: Buffer | null, sha: string): Promise<StateView> {
+    return (await this.#decodeView(userId, key, raw, sha)) ?? this.#readState(userId, key);
+  }
+
+  /**
+   * Decodes a state record's bytes into a cached view (the cache entry is reused when the SHA-1
+   * matches). A corrupt record is moved aside and reported, or null when it was replaced before
+   * it could be moved (the caller reads again).
+   */
+  async #decodeView(userId: string, key: string, raw: Buffer | null, sha: string): Promise<StateView | null> {
+    if (raw === null) {
+      this.#cache.delete(key);
+      return { sha: '', value: null, size: 0 };
+    }
+    const cached = this.#cache.get(key);
+    if (cached !== undefined && cached.sha === sha) return cached;
+    this.#cache.delete(key);
+    const decoded = decodeState(userId, raw.toString('utf8'));
+    if (decoded.ok) {
+      const view = { sha, value: decoded.value, size: raw.length };
+      this.#cache.set(key, view);
+      return view;
+    }
+    const aside = asideKey(key);
+    const moved = await this.#connection.run((client) => MOVE_ASIDE.run(client, [key, aside], [sha]));
+    if (moved !== 1) return null;
+    throw new CorruptRecordError(userId, 'state', aside, { cause: decoded.cause });
   }
 
   async #update<K extends 'state' | 'sync', T>(

@@ -3,7 +3,7 @@ import type { StateStore } from '../store.js';
 
 /** How to open a store, as plain JSON, so that a child process can open the same one. */
 export type StoreSpec =
-  | { backend: 'file'; dir: string; fsync?: boolean; lockTimeoutMs?: number }
+  | { backend: 'file'; dir: string; fsync?: boolean; lockTimeoutMs?: number; cacheBytes?: number }
   | {
       backend: 'redis';
       url: string;
@@ -11,6 +11,7 @@ export type StoreSpec =
       lockTimeoutMs?: number;
       commandTimeoutMs?: number;
       connectTimeoutMs?: number;
+      cacheBytes?: number;
     };
 
 /** Opens the store a spec describes; the Redis client is loaded only for a Redis spec. */

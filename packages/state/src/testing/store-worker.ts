@@ -3,14 +3,19 @@
 // its store is open, starts when it reads `go` on stdin (so start-up can overlap other work and
 // several workers can start together), and reports on stdout, one line per event; writes to a
 // pipe are synchronous on Linux, so a line printed before a SIGKILL always reaches the parent.
+// In `step` mode it increments once per `step` line it reads and answers `ack <n>`, so the parent
+// can interleave its own writes with the worker's one by one.
 import { counterOf, counterState } from './counter-state.js';
 import { openStore, type StoreSpec } from './store-spec.js';
 
-/** What a worker does: `increment` `count` times concurrently, or `crash-loop` until killed. */
+/**
+ * What a worker does: `increment` `count` times concurrently, `crash-loop` until killed, or `step`:
+ * one increment per `step` line on stdin.
+ */
 export type WorkerTask = {
   spec: StoreSpec;
   userId: string;
-  mode: 'increment' | 'crash-loop';
+  mode: 'increment' | 'crash-loop' | 'step';
   count?: number;
   /** Numbers of padding per written state, to make each write big enough to be interrupted. */
   padding?: number;
@@ -25,6 +30,13 @@ async function main(task: WorkerTask): Promise<void> {
       return { result: n, state: counterState(state, n, padding) };
     });
   process.stdout.write('ready\n');
+  if (task.mode === 'step') {
+    for await (const line of lines(process.stdin)) {
+      if (line === 'step') process.stdout.write(`ack ${await increment()}\n`);
+    }
+    await store.close();
+    return;
+  }
   await goSignal();
   if (task.mode === 'increment') {
     await Promise.all(Array.from({ length: task.count ?? 0 }, increment));
@@ -45,6 +57,19 @@ async function main(task: WorkerTask): Promise<void> {
       },
     }));
     process.stdout.write(`ack ${n}\n`);
+  }
+}
+
+async function* lines(input: NodeJS.ReadableStream): AsyncGenerator<string> {
+  let buffered = '';
+  for await (const chunk of input) {
+    buffered += String(chunk);
+    let newline = buffered.indexOf('\n');
+    while (newline >= 0) {
+      yield buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      newline = buffered.indexOf('\n');
+    }
   }
 }
 
