@@ -10,6 +10,7 @@ describe('loadEnv', () => {
       STATE_BACKEND: 'file',
       STATE_DIR: '/tmp/oo-bandit-state',
       STATE_FSYNC: false,
+      STATE_CACHE_MB: 64,
       REDIS_URL: 'redis://127.0.0.1:6379',
       LITELLM_URL: 'http://localhost:4000',
       LITELLM_MASTER_KEY: 'sk-oo-dev',
@@ -21,6 +22,7 @@ describe('loadEnv', () => {
       MAX_BODY_BYTES: 1_048_576,
       LOG_LEVEL: 'info',
       SHUTDOWN_GRACE_MS: 10_000,
+      WEB_CONCURRENCY: 1,
     });
   });
 

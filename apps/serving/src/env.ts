@@ -36,8 +36,8 @@ const envPolicyList = () =>
 /**
  * Every setting of SPEC §8, parsed once at start-up. Variables that later issues use (LiteLLM,
  * NATS, prompt version) are validated here too, so one bad value anywhere stops the service
- * before it listens. HOST, LOG_LEVEL, SHUTDOWN_GRACE_MS and STATE_LOCK_TIMEOUT_MS are operational additions
- * (docs/operations.md).
+ * before it listens. HOST, LOG_LEVEL, SHUTDOWN_GRACE_MS, STATE_LOCK_TIMEOUT_MS, STATE_CACHE_MB and
+ * WEB_CONCURRENCY are operational additions (docs/operations.md).
  */
 export const ServingEnv = z.object({
   PORT: envInt(0, 65535).default(8000),
@@ -54,6 +54,9 @@ export const ServingEnv = z.object({
   // How long a request waits for the other writers of the same user (both backends); unset: the
   // store's own default (5 s). Past it the request is 503 and changes nothing.
   STATE_LOCK_TIMEOUT_MS: envInt(1, 600_000).optional(),
+  // Per-process cache of decoded user states, in MiB of their records (ADR-0018): it saves
+  // decoding and validating, never a read, so it cannot serve stale state. 0 disables it.
+  STATE_CACHE_MB: envInt(0, 65_536).default(64),
   REDIS_URL: envUrl('redis', 'rediss').default('redis://127.0.0.1:6379'),
   LITELLM_URL: envUrl('http', 'https').default('http://localhost:4000'),
   LITELLM_MASTER_KEY: z.string().default('sk-oo-dev'),
@@ -105,6 +108,8 @@ export const ServingEnv = z.object({
     })
     .default('info'),
   SHUTDOWN_GRACE_MS: envInt(0, 300_000).default(10_000),
+  // Serving processes sharing PORT (node:cluster, ADR-0018); one per core uses the machine.
+  WEB_CONCURRENCY: envInt(1, 256).default(1),
 });
 export type ServingEnv = z.infer<typeof ServingEnv>;
 

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import {
   ConfigError,
   createLogger,
@@ -8,13 +9,23 @@ import {
 import { pino } from 'pino';
 import { AgentRegistryError } from './agents/registry.js';
 import { createApp } from './app.js';
+import { runPrimary } from './cluster-primary.js';
 import { loadEnv } from './env.js';
+import { aggregateAcrossWorkers } from './observability/cluster-metrics.js';
+import { createMetrics } from './observability/metrics.js';
 import { openStore } from './open-store.js';
 import { startServer } from './server.js';
 
 async function main(): Promise<void> {
   const env = loadEnv();
-  const logger = createLogger({ name: 'serving', level: env.LOG_LEVEL });
+  const root = createLogger({ name: 'serving', level: env.LOG_LEVEL });
+  if (env.WEB_CONCURRENCY > 1 && cluster.isPrimary) {
+    exitOnFatalErrors(root, { enabled: false, capture() {}, async flush() {} });
+    runPrimary({ workers: env.WEB_CONCURRENCY, graceMs: env.SHUTDOWN_GRACE_MS, logger: root });
+    return;
+  }
+  const worker = cluster.worker;
+  const logger = worker === undefined ? root : root.child({ worker: worker.id });
   const reporter = await initErrorReporter({ dsn: env.SENTRY_DSN, environment: env.ENV, logger });
 
   exitOnFatalErrors(logger, reporter);
@@ -27,11 +38,14 @@ async function main(): Promise<void> {
     logger.warn({ err: error, backend: store.backend }, 'state store not reachable at start-up');
   }
 
-  const app = createApp({ store, env, logger, reporter });
+  const metrics = createMetrics();
+  if (worker !== undefined) aggregateAcrossWorkers(metrics.registry);
+  const app = createApp({ store, env, logger, reporter, metrics });
   const running = await startServer({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });
+  // In a cluster the primary says `listening` once every worker does.
   logger.info(
     { port: running.port, host: env.HOST, backend: store.backend, nats: Boolean(env.NATS_URL) },
-    'listening',
+    worker === undefined ? 'listening' : 'worker ready',
   );
 
   let stopping = false;
@@ -50,6 +64,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', (signal) => void shutdown(signal));
   process.on('SIGINT', (signal) => void shutdown(signal));
+  // A worker whose primary is gone can accept no new connection: drain and stop.
+  if (worker !== undefined) process.on('disconnect', () => void shutdown('SIGTERM'));
 }
 
 // Start-up failures go to stderr synchronously, so the line is out before the process exits.

@@ -18,11 +18,12 @@ const REDIS_CONNECTION_WAIT_MS = 500;
 export async function openStore(
   env: Pick<
     ServingEnv,
-    'STATE_BACKEND' | 'STATE_DIR' | 'STATE_FSYNC' | 'STATE_LOCK_TIMEOUT_MS' | 'REDIS_URL'
+    'STATE_BACKEND' | 'STATE_DIR' | 'STATE_FSYNC' | 'STATE_LOCK_TIMEOUT_MS' | 'STATE_CACHE_MB' | 'REDIS_URL'
   >,
   logger: Logger,
 ): Promise<StateStore> {
   const lock = env.STATE_LOCK_TIMEOUT_MS === undefined ? {} : { lockTimeoutMs: env.STATE_LOCK_TIMEOUT_MS };
+  const cacheBytes = env.STATE_CACHE_MB * 1024 * 1024;
   if (env.STATE_BACKEND === 'redis') {
     const { createRedisStore } = await import('@oo/state/redis');
     let lastLogged = Number.NEGATIVE_INFINITY;
@@ -39,5 +40,5 @@ export async function openStore(
     });
   }
   const { createFileStore } = await import('@oo/state/file');
-  return createFileStore({ dir: env.STATE_DIR, fsync: env.STATE_FSYNC, ...lock });
+  return createFileStore({ dir: env.STATE_DIR, fsync: env.STATE_FSYNC, ...lock, cacheBytes });
 }
