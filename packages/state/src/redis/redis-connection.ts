@@ -24,6 +24,7 @@ export class RedisConnection {
   // Set when a wait for the connection timed out; until the next `ready`, operations fail at once.
   #down = false;
   #closing = false;
+  #waiting: Promise<void> | undefined;
 
   constructor(options: RedisConnectionOptions) {
     this.#connectionWaitMs = options.connectionWaitMs;
@@ -70,8 +71,11 @@ export class RedisConnection {
     if (this.#closing || client.status === 'end')
       return Promise.reject(unavailable('the redis store is closed'));
     if (this.#down) return Promise.reject(unavailable(`redis is unreachable (${client.status})`));
-    return new Promise<void>((resolve, reject) => {
+    // Operations arriving while the connection comes up share one wait (and one pair of listeners:
+    // a hundred concurrent requests at start-up would otherwise add a hundred of each).
+    this.#waiting ??= new Promise<void>((resolve, reject) => {
       const settle = (error?: StoreUnavailableError) => {
+        this.#waiting = undefined;
         clearTimeout(timer);
         client.off('ready', onReady);
         client.off('end', onEnd);
@@ -87,6 +91,7 @@ export class RedisConnection {
       client.on('ready', onReady);
       client.on('end', onEnd);
     });
+    return this.#waiting;
   }
 }
 

@@ -146,6 +146,23 @@ describe('redis store', () => {
     await a.deleteUser('hot');
   });
 
+  it('lets operations issued before the connection is up share one wait for it', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const store = open();
+      const states = await Promise.all(Array.from({ length: 100 }, (_, i) => store.readUser(`early-${i}`)));
+      expect(states.map((state) => state.user_id)).toEqual(
+        Array.from({ length: 100 }, (_, i) => `early-${i}`),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((warning) => warning.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('reloads its scripts when the server lost them (SCRIPT FLUSH, restart)', async () => {
     const store = open();
     await bump(store, 'u1');
