@@ -10,6 +10,7 @@ const SCHEMA_EXPORTS = [
   'ConsumerFigures',
   'DecisionId',
   'DecisionLogEntry',
+  'DecisionLogLine',
   'ErrorBody',
   'FeaturesResponse',
   'FeedbackEvent',
@@ -33,7 +34,12 @@ const SCHEMA_EXPORTS = [
   'TipFeedbackEvent',
   'UserId',
 ];
-const OTHER_EXPORTS = ['ERROR_CODES', 'EVENT_SUBJECTS', 'eventSchemaForSubject'];
+const OTHER_EXPORTS = [
+  'DECISION_LOG_FORMAT_VERSION',
+  'ERROR_CODES',
+  'EVENT_SUBJECTS',
+  'eventSchemaForSubject',
+];
 
 describe('@oo/contracts public API', () => {
   it('exports exactly the names of docs/architecture.md', () => {

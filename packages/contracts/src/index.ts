@@ -5,6 +5,7 @@ export {
   TaskSyncedEvent,
   TipFeedbackEvent,
 } from './events/v1/index.js';
+export { DECISION_LOG_FORMAT_VERSION, DecisionLogLine } from './export/decision-log-line.js';
 export { ERROR_CODES, ErrorBody, type ErrorCode } from './http/error.js';
 export { DecisionLogEntry, FeaturesResponse } from './http/features.js';
 export { GenerateRequest, GenerateResponse, SilencedResponse, TipCandidate } from './http/generate.js';

@@ -78,6 +78,8 @@ describe('parseSimulateArgs', () => {
     [['--gamma', '0.99', '--policies', 'uniform,oracle'], '--gamma needs a policy in --policies'],
     [['--gamma', '0.99', '--url', 'http://127.0.0.1:8000'], '--gamma plays in-process only'],
     [['--url', 'not a url'], '--url must be an http(s) URL'],
+    [['--log', 'x.ndjson', '--url', 'http://127.0.0.1:8000'], '--log records in-process decisions only'],
+    [['--log', 'x.ndjson', '--policies', 'uniform,oracle'], '--log needs a policy in --policies'],
     [['--colour'], "Unknown option '--colour'"],
     [['extra'], 'unexpected argument "extra"'],
   ])('refuses %j', (argv, message) => {
@@ -105,8 +107,10 @@ describe('reproducingCommand', () => {
     expect(parseSimulateArgs(command.replace('pnpm simulate ', '').split(' '))).toEqual(options);
   });
 
-  it('leaves out what does not change the figures (output directory, progress)', () => {
-    expect(reproducingCommand(parseSimulateArgs(['--out', '/tmp/a', '--quiet']))).toBe(
+  it('leaves out what does not change the figures (output directory, progress, decision log)', () => {
+    const options = parseSimulateArgs(['--out', '/tmp/a', '--quiet', '--log', 'runs/sim.ndjson']);
+    expect(options.log).toBe('runs/sim.ndjson');
+    expect(reproducingCommand(options)).toBe(
       'pnpm simulate --seed 1 --seeds 5 --users 20 --rounds 500 --reward bernoulli',
     );
   });

@@ -27,6 +27,8 @@ Options:
   --url URL         play the policies over HTTP against a running service instead of in-process
   --concurrency N   users played at once over HTTP (default 4)
   --out DIR         where to write the charts and tables (default ./simulation)
+  --log FILE        also write every decision of the in-process policies to FILE as a decision
+                    log (NDJSON, docs/decision-log-format.md), for pnpm ope; not with --url
   --quiet           no progress bar (it is also off when stdout is not a terminal)
   -h, --help        this text
 
@@ -46,6 +48,8 @@ export interface SimulateOptions {
   url?: string;
   concurrency: number;
   out: string;
+  /** Where to write the decision log of the in-process policies; none when absent. */
+  log?: string;
   quiet: boolean;
   help: boolean;
 }
@@ -128,7 +132,14 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
     // Over HTTP the service's own configuration decides whether its models forget.
     if (gamma !== undefined)
       throw new UsageError('--gamma plays in-process only; it cannot be used with --url');
+    // Over HTTP the decisions are the service's: its own decision log holds them.
+    if (values.log !== undefined)
+      throw new UsageError('--log records in-process decisions only; it cannot be used with --url');
   }
+  if (values.log !== undefined && !players.some((id) => isPolicyId(id))) {
+    throw new UsageError('--log needs a policy in --policies (uniform and the oracle are not logged)');
+  }
+  if (values.log === '') throw new UsageError('--log needs a file name');
   return {
     seed: integer(values.seed, 1, 'seed', 0, 2 ** 32 - 1),
     seeds: integer(values.seeds, 5, 'seeds', 1, 1000),
@@ -142,6 +153,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
     ...(url === undefined ? {} : { url }),
     concurrency: integer(values.concurrency, 4, 'concurrency', 1, 256),
     out: values.out ?? 'simulation',
+    ...(values.log === undefined ? {} : { log: values.log }),
     quiet: values.quiet ?? false,
     help: values.help ?? false,
   };
@@ -165,6 +177,7 @@ function parse(argv: readonly string[]) {
       url: { type: 'string' },
       concurrency: { type: 'string' },
       out: { type: 'string' },
+      log: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

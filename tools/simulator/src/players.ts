@@ -66,6 +66,26 @@ export interface InProcessPolicyOptions {
   params?: PolicyParams;
   /** Forgetting factor γ ∈ (0, 1] of the model (ADR-0021); the table's default (1, off) otherwise. */
   gamma?: number;
+  /** Called once per decision, after its reward, with everything a decision log records. */
+  onDecision?: (decision: InProcessDecision) => void;
+}
+
+/** One decision of an in-process policy, as `onDecision` sees it (the vectors are reused afterwards). */
+export interface InProcessDecision {
+  /** The player id, e.g. `egreedy-v1` or `egreedy-v1 γ=0.99`. */
+  playerId: string;
+  policy: PolicyId;
+  /** The parameters `decide` used, and the model's λ and γ. */
+  params: { alpha?: number; epsilon?: number; gamma: number; lambda: number };
+  seed: number;
+  user: SimUser;
+  round: Round;
+  /** Every candidate's encoding, in candidate order. */
+  vectors: readonly Float64Array[];
+  chosen: number;
+  /** `decide`'s propensity of the chosen candidate. */
+  propensity: number;
+  reward: number;
 }
 
 /**
@@ -78,15 +98,23 @@ export function inProcessPolicy(policy: PolicyId, options: InProcessPolicyOption
   const spec = POLICIES[policy];
   const params = options.params ?? {};
   const gamma = options.gamma;
+  const id = gamma === undefined ? policy : discountedId(policy, gamma);
+  const merged = { ...spec.defaults, ...params };
+  const logged = {
+    ...(spec.kind === 'linucb' ? { alpha: merged.alpha ?? 1 } : { epsilon: merged.epsilon ?? 0.1 }),
+    gamma: gamma ?? spec.defaults.gamma ?? 1,
+    lambda: spec.defaults.lambda,
+  };
+  const { onDecision } = options;
   return {
-    id: gamma === undefined ? policy : discountedId(policy, gamma),
+    id,
     learns: true,
     create({ seed, user, stream }) {
       const model = LinearModel.forPolicy(spec, gamma === undefined ? {} : { gamma });
       const rng: Rng = streamRng(seed, STREAM.player, stream, user.index);
-      const merged = { ...spec.defaults, ...params };
       const pool: Float64Array[] = [];
       let vectors: Float64Array[] = [];
+      let propensity = 1;
       return {
         choose(round) {
           const ctx: EncodeContext = {
@@ -98,10 +126,24 @@ export function inProcessPolicy(policy: PolicyId, options: InProcessPolicyOption
           while (pool.length < k) pool.push(new Float64Array(spec.d));
           vectors = pool.slice(0, k);
           for (let i = 0; i < k; i++) spec.encodeInto(round.candidates[i]!.task, ctx, vectors[i]!, 0);
-          return decide(spec, model, vectors, merged, rng).chosenIndex;
+          const decision = decide(spec, model, vectors, merged, rng);
+          propensity = decision.propensity;
+          return decision.chosenIndex;
         },
-        learn(_round, index, reward) {
+        learn(round, index, reward) {
           model.update(vectors[index]!, reward);
+          onDecision?.({
+            playerId: id,
+            policy,
+            params: logged,
+            seed,
+            user,
+            round,
+            vectors,
+            chosen: index,
+            propensity,
+            reward,
+          });
         },
       };
     },

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { POLICY_IDS } from '@oo/bandit';
 import { createOoClient, OoClientError } from '@oo/client';
 import type { CurveChartOptions, Series } from './charts.js';
+import { DecisionLogWriter, decisionLogLine } from './decision-log.js';
 import { SimulationError } from './errors.js';
 import { httpPolicy } from './http-players.js';
 import {
@@ -15,7 +16,7 @@ import {
   USAGE,
   UsageError,
 } from './options.js';
-import { inProcessPolicy, ORACLE, type PlayerKind, UNIFORM } from './players.js';
+import { type InProcessDecision, inProcessPolicy, ORACLE, type PlayerKind, UNIFORM } from './players.js';
 import { createProgress } from './progress.js';
 import { formatJson, markdownTable, type PlayerSummary, summarise } from './report.js';
 import { runSimulation, type SimulationResult } from './run.js';
@@ -50,6 +51,10 @@ export async function runSimulateCli(argv: readonly string[], io: SimulateIo): P
     await simulate(options, io);
     return 0;
   } catch (error) {
+    if (error instanceof DecisionLogOpenError) {
+      io.stderr(`simulate: ${error.message}`);
+      return 1;
+    }
     if (error instanceof OoClientError || error instanceof SimulationError) {
       io.stderr(`simulate: the service at ${options.url} failed: ${error.name}: ${error.message}`);
       return 1;
@@ -67,10 +72,39 @@ export const OUTPUT_FILES = {
   json: 'results.json',
 } as const;
 
+class DecisionLogOpenError extends Error {}
+
+function openDecisionLog(path: string): DecisionLogWriter {
+  try {
+    return new DecisionLogWriter(path);
+  } catch (error) {
+    throw new DecisionLogOpenError(
+      `cannot write the decision log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}
+
 async function simulate(options: SimulateOptions, io: SimulateIo): Promise<void> {
   const seeds = seedList(options);
   const command = reproducingCommand(options);
-  const { players, startMs, mode, userIds } = await preparePlayers(options);
+  const log = options.log === undefined ? undefined : openDecisionLog(resolve(io.cwd, options.log));
+  try {
+    await play(options, io, seeds, command, log);
+  } finally {
+    log?.close();
+  }
+}
+
+async function play(
+  options: SimulateOptions,
+  io: SimulateIo,
+  seeds: number[],
+  command: string,
+  log: DecisionLogWriter | undefined,
+): Promise<void> {
+  const onDecision =
+    log === undefined ? undefined : (decision: InProcessDecision) => log.write(decisionLogLine(decision));
+  const { players, startMs, mode, userIds } = await preparePlayers(options, onDecision);
   if (userIds !== undefined) io.stdout(`User ids on the service: ${userIds}`);
   const progress = createProgress(seeds.length * options.users * options.rounds, {
     enabled: !options.quiet && io.progress !== null,
@@ -117,22 +151,29 @@ async function simulate(options: SimulateOptions, io: SimulateIo): Promise<void>
       .map((name) => join(out, name))
       .join(', ')}`,
   );
+  if (log !== undefined) {
+    io.stdout(
+      `Wrote the decision log ${log.path} (${log.lines} decisions); evaluate it with pnpm ope ${log.path}`,
+    );
+  }
 }
 
 async function preparePlayers(
   options: SimulateOptions,
+  onDecision: ((decision: InProcessDecision) => void) | undefined,
 ): Promise<{ players: PlayerKind[]; startMs: number | undefined; mode: string; userIds?: string }> {
   const baselines = (id: string): PlayerKind => (id === 'uniform' ? UNIFORM : ORACLE);
   if (options.url === undefined) {
     const { gamma } = options;
+    const logged = onDecision === undefined ? {} : { onDecision };
     // Each discounted variant plays right after its stationary policy, so the two sit together
     // in the table and the legend.
     const players = options.players.flatMap((id) =>
       !isPolicyPlayer(id)
         ? [baselines(id)]
         : gamma === undefined
-          ? [inProcessPolicy(id)]
-          : [inProcessPolicy(id), inProcessPolicy(id, { gamma })],
+          ? [inProcessPolicy(id, logged)]
+          : [inProcessPolicy(id, logged), inProcessPolicy(id, { gamma, ...logged })],
     );
     return { players, startMs: undefined, mode: 'in-process (@oo/bandit)' };
   }

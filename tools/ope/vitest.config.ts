@@ -1,0 +1,3 @@
+import { ooVitestConfig } from '@oo/vitest-config';
+
+export default ooVitestConfig(import.meta.dirname);
