@@ -10,7 +10,7 @@ describe('loadEnv', () => {
       STATE_BACKEND: 'file',
       STATE_DIR: '/tmp/oo-bandit-state',
       STATE_FSYNC: false,
-      STATE_CACHE_MB: 64,
+      STATE_CACHE_MB: 128,
       REDIS_URL: 'redis://127.0.0.1:6379',
       LITELLM_URL: 'http://localhost:4000',
       LITELLM_MASTER_KEY: 'sk-oo-dev',

@@ -54,9 +54,9 @@ export const ServingEnv = z.object({
   // How long a request waits for the other writers of the same user (both backends); unset: the
   // store's own default (5 s). Past it the request is 503 and changes nothing.
   STATE_LOCK_TIMEOUT_MS: envInt(1, 600_000).optional(),
-  // Per-process cache of decoded user states, in MiB of their records (ADR-0018): it saves
-  // decoding and validating, never a read, so it cannot serve stale state. 0 disables it.
-  STATE_CACHE_MB: envInt(0, 65_536).default(64),
+  // Memory for each process's cache of decoded user states (ADR-0018): it saves decoding and
+  // validating, never a read, so it cannot serve stale state. 0 disables it.
+  STATE_CACHE_MB: envInt(0, 65_536).default(128),
   REDIS_URL: envUrl('redis', 'rediss').default('redis://127.0.0.1:6379'),
   LITELLM_URL: envUrl('http', 'https').default('http://localhost:4000'),
   LITELLM_MASTER_KEY: z.string().default('sk-oo-dev'),

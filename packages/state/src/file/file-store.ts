@@ -33,6 +33,10 @@ export function createFileStore(options: FileStoreOptions): StateStore {
   return new FileStore(options);
 }
 
+// Memory an entry takes per byte of its record (measured with 35 kB states: the bytes, the
+// decoded objects, their JSON texts); the cache budget counts entries at this rate.
+const CACHE_COST = 3.5;
+
 /** A user's state as last read or written by this store: its exact bytes and their frozen value. */
 interface CachedState {
   readonly bytes: Buffer;
@@ -84,7 +88,7 @@ class FileStore implements StateStore {
         const bytes = Buffer.from(encoded.text, 'utf8');
         const cache = () => {
           wrote = true;
-          this.#cache.set(dir, { bytes, value: encoded.value, size: bytes.length });
+          this.#cache.set(dir, { bytes, value: encoded.value, size: bytes.length * CACHE_COST });
           return result;
         };
         return this.#write(dir, 'state', bytes).then(cache);
@@ -222,7 +226,7 @@ class FileStore implements StateStore {
     this.#cache.delete(dir);
     const decoded = decodeState(owner, bytes.toString('utf8'));
     if (!decoded.ok) return new Corrupt(decoded.cause);
-    this.#cache.set(dir, { bytes, value: decoded.value, size: bytes.length });
+    this.#cache.set(dir, { bytes, value: decoded.value, size: bytes.length * CACHE_COST });
     return decoded.value as RecordOf<K>;
   }
 

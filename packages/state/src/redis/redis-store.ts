@@ -22,6 +22,10 @@ export function createRedisStore(options: RedisStoreOptions): StateStore {
 // What reading a record found: its bytes (for the compare-and-set) and its decoded value.
 type Snapshot<V> = { raw: Buffer | null; value: V | null };
 
+// Memory an entry takes per byte of its record (measured with 35 kB states: the decoded objects
+// and their JSON texts); the cache budget counts entries at this rate.
+const CACHE_COST = 2.5;
+
 /**
  * A user's state as this store last read or wrote it: the SHA-1 of its bytes ('' when absent) and
  * its frozen value. Never trusted blindly: writes compare-and-set against `sha`, and reads and
@@ -113,7 +117,7 @@ class RedisStore implements StateStore {
           });
         const [status, raw, sha] = reply as [number, Buffer?, Buffer?];
         if (status === 1) {
-          this.#cache.set(key, { sha: sha1Hex(bytes), value: encoded.value, size: bytes.length });
+          this.#cache.set(key, { sha: sha1Hex(bytes), value: encoded.value, size: bytes.length * CACHE_COST });
           return result;
         }
         conflicts++;
@@ -211,7 +215,7 @@ class RedisStore implements StateStore {
     this.#cache.delete(key);
     const decoded = decodeState(userId, raw.toString('utf8'));
     if (decoded.ok) {
-      const view = { sha, value: decoded.value, size: raw.length };
+      const view = { sha, value: decoded.value, size: raw.length * CACHE_COST };
       this.#cache.set(key, view);
       return view;
     }
