@@ -260,6 +260,9 @@ describe('worker', () => {
     await publishJson(js, 'signals.task.synced', event);
 
     // The store moves the corrupt record aside and fails that delivery; the next one starts afresh.
+    // Reading the record here before the worker has met it would move it aside in the worker's
+    // stead, so wait for the worker's failure first.
+    await waitFor('the store error', () => captured.length > 0);
     const record = await waitFor('the sync record', () => store.readSync(event.user_id));
     expect(record).toMatchObject({ event_ids: [event.event_id] });
     expect(captured).toEqual([
@@ -268,6 +271,8 @@ describe('worker', () => {
         context: expect.objectContaining({ consumer: 'signals', subject: 'signals.task.synced' }),
       },
     ]);
+    // The record is written before the delivery is acked and counted.
+    await waitFor('the redelivery counted', () => worker.health().nats.consumers.signals.processed > 0);
     expect(worker.health().nats.consumers.signals).toMatchObject({ errors: 1, processed: 1 });
   });
 
