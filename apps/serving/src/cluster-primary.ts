@@ -47,7 +47,10 @@ export function runPrimary(options: PrimaryOptions): void {
     stopping = true;
     logger.info({ reason, grace_ms: options.graceMs }, 'shutting down');
     const alive = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
-    if (alive.length === 0) return finish();
+    if (alive.length === 0) {
+      finish();
+      return;
+    }
     for (const worker of alive) worker.process.kill('SIGTERM');
     setTimeout(() => {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');

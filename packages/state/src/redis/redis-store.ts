@@ -117,7 +117,11 @@ class RedisStore implements StateStore {
           });
         const [status, raw, sha] = reply as [number, Buffer?, Buffer?];
         if (status === 1) {
-          this.#cache.set(key, { sha: sha1Hex(bytes), value: encoded.value, size: bytes.length * CACHE_COST });
+          this.#cache.set(key, {
+            sha: sha1Hex(bytes),
+            value: encoded.value,
+            size: bytes.length * CACHE_COST,
+          });
           return result;
         }
         conflicts++;
