@@ -137,9 +137,11 @@ describe('the built worker (dist/main.js)', () => {
     const handledByFirst = applied().length;
     expect(handledByFirst).toBeGreaterThan(0);
     expect(handledByFirst).toBeLessThan(events.length);
+    // What it did not apply is still owed by the stream: not yet delivered, or delivered for the
+    // pull that was open when it stopped and dropped unhandled by the client. Those come back after
+    // ack_wait (1 s here): left for redelivery, never lost.
     const info = await jsm.consumers.info('signals', 'sigterm-signals');
-    expect(info.num_ack_pending).toBe(0);
-    expect(info.num_pending).toBe(events.length - handledByFirst);
+    expect(info.num_pending + info.num_ack_pending).toBe(events.length - handledByFirst);
 
     await startWorker('sigterm');
     await waitFor('every event applied', () => applied().length >= events.length, { timeoutMs: 20_000 });

@@ -52,8 +52,13 @@ describe('a NATS server restart mid-stream', () => {
     });
     await worker.start();
 
-    const before = Array.from({ length: 300 }, () => taskSynced());
-    for (const event of before) await publishJson(js, 'signals.task.synced', event);
+    // Enough events that the worker is still busy with them when the server goes away.
+    const before = Array.from({ length: 2_000 }, () => taskSynced());
+    for (let i = 0; i < before.length; i += 100) {
+      await Promise.all(
+        before.slice(i, i + 100).map((event) => publishJson(js, 'signals.task.synced', event)),
+      );
+    }
     const processed = () => worker.health().nats.consumers.signals.processed;
     await waitFor('the first events handled', () => processed() >= 20, { intervalMs: 2 });
 
