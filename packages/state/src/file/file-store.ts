@@ -8,7 +8,7 @@ import { processWide } from '../internal/process-wide.js';
 import { RecordCache } from '../internal/record-cache.js';
 import type { FiguresRecord } from '../records/figures-record.js';
 import { decodeRecord, encodeRecord, type RecordOf } from '../records/record-codec.js';
-import { decodeState, encodeState, mutableCopy } from '../records/state-codec.js';
+import { decodeStateAfter, encodeState, mutableCopy } from '../records/state-codec.js';
 import type { SyncRecord } from '../records/sync-record.js';
 import { emptyUserState, type UserState } from '../records/user-state.js';
 import type { StateStore, Update } from '../store.js';
@@ -224,7 +224,7 @@ class FileStore implements StateStore {
     const cached = this.#cache.get(dir);
     if (cached?.bytes.equals(bytes)) return cached.value as RecordOf<K>;
     this.#cache.delete(dir);
-    const decoded = decodeState(owner, bytes.toString('utf8'));
+    const decoded = decodeStateAfter(owner, bytes.toString('utf8'), cached?.value ?? null);
     if (!decoded.ok) return new Corrupt(decoded.cause);
     this.#cache.set(dir, { bytes, value: decoded.value, size: bytes.length * CACHE_COST });
     return decoded.value as RecordOf<K>;

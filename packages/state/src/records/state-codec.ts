@@ -1,5 +1,6 @@
 import { type ZodType, z } from 'zod';
 import { StateError } from '../errors.js';
+import { type Span, topLevelSpans } from './json-spans.js';
 import { type Decoded, decodeRecord } from './record-codec.js';
 import { SCHEMA_VERSION } from './schema-version.js';
 import {
@@ -35,16 +36,131 @@ export interface EncodedState {
   value: UserState;
 }
 
-/** Parses and fully validates a stored state (`decodeRecord`), then freezes and trusts its parts. */
+/**
+ * Parses and fully validates a stored state (`decodeRecord`), then freezes and trusts its parts.
+ * Their texts are the record's own slices (each part's source text parses to exactly that part),
+ * so the next write joins them instead of printing a hundred decisions' numbers again: a record
+ * written by another process costs one parse and one validation, not a re-serialisation too.
+ */
 export function decodeState(owner: string, raw: string): Decoded<UserState> {
   const decoded = decodeRecord('state', owner, raw);
   if (!decoded.ok) return decoded;
   const state = decoded.value;
   for (const policy of Object.values(state.policies)) if (policy !== undefined) trustPolicy(policy);
   for (const decision of state.decisions) trust(decision, TRUSTED_DECISIONS);
+  rememberSourceTexts(state, raw);
   Object.freeze(state.policies);
   Object.freeze(state.decisions);
   return { ok: true, value: Object.freeze(state) };
+}
+
+/**
+ * `decodeState` for a record that replaced one this process had decoded (`previous`): another
+ * process wrote it, typically prepending a decision and changing a policy record's counters. Each
+ * part whose text is byte for byte the text of one of `previous`'s parts is that part (equal text,
+ * equal value, validated already); only the other parts are parsed and validated, and the top
+ * level is checked by hand. Anything unusual (another version, a different key, text that does
+ * not decode) goes through `decodeState`, which reports it as it always does.
+ */
+export function decodeStateAfter(owner: string, raw: string, previous: UserState | null): Decoded<UserState> {
+  const quick = previous === null ? null : decodeByDifference(owner, raw, previous);
+  return quick === null ? decodeState(owner, raw) : { ok: true, value: quick };
+}
+
+function decodeByDifference(owner: string, raw: string, previous: UserState): UserState | null {
+  const spans = topLevelSpans(raw);
+  if (spans === null || spans.members.size !== STATE_KEYS.size) return null;
+  for (const key of spans.members.keys()) if (!STATE_KEYS.has(key)) return null;
+  const text = ([start, end]: Span) => raw.slice(start, end);
+  if (text(spans.members.get('v')!) !== String(SCHEMA_VERSION)) return null;
+  if (text(spans.members.get('user_id')!) !== JSON.stringify(owner)) return null;
+  const decisionSpans = spans.elements.get('decisions');
+  const policySpans = spans.fields.get('policies');
+  if (decisionSpans === undefined || policySpans === undefined) return null;
+
+  const known = new Map<string, DecisionRecord>();
+  for (const decision of previous.decisions) {
+    const knownText = TEXT.get(decision);
+    if (knownText !== undefined) known.set(knownText, decision);
+  }
+  const decisions: DecisionRecord[] = new Array(decisionSpans.length);
+  for (let i = 0; i < decisionSpans.length; i++) {
+    const part = text(decisionSpans[i]!);
+    const decision = known.get(part) ?? fromText(DecisionRecord, TRUSTED_DECISIONS, part);
+    if (decision === null) return null;
+    decisions[i] = decision;
+  }
+  const policies: Record<string, PolicyRecord> = {};
+  for (const [key, span] of policySpans) {
+    if (!POLICY_KEY_PATTERN.test(key)) return null;
+    const part = text(span);
+    const before = previous.policies[key];
+    const policy =
+      before !== undefined && TEXT.get(before) === part
+        ? before
+        : fromText(PolicyRecord, TRUSTED_POLICIES, part);
+    if (policy === null) return null;
+    policies[key] = policy;
+  }
+  return Object.freeze({
+    v: SCHEMA_VERSION,
+    user_id: owner,
+    policies: Object.freeze(policies),
+    decisions: Object.freeze(decisions) as DecisionRecord[],
+  });
+}
+
+/** A part parsed from its own text and validated, frozen and trusted; null if it is not valid. */
+function fromText<T extends object>(schema: ZodType<T>, trusted: WeakSet<object>, part: string): T | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(part);
+  } catch {
+    return null;
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) return null;
+  const value = parsed.data;
+  if (trusted === TRUSTED_POLICIES) {
+    trustPolicy(value as PolicyRecord);
+    const model = topLevelSpans(part)?.members.get('model');
+    const modelText = model === undefined ? undefined : sliceOf(part, model, 0x7b, 0x7d);
+    if (modelText !== undefined) TEXT.set((value as PolicyRecord).model, modelText);
+  } else {
+    trust(value, trusted);
+  }
+  TEXT.set(value, part);
+  return value;
+}
+
+function rememberSourceTexts(state: UserState, raw: string): void {
+  const spans = topLevelSpans(raw);
+  if (spans === null) return;
+  const decisionSpans = spans.elements.get('decisions');
+  if (decisionSpans?.length === state.decisions.length) {
+    state.decisions.forEach((decision, i) => {
+      const text = sliceOf(raw, decisionSpans[i]!, 0x7b, 0x7d);
+      if (text !== undefined) TEXT.set(decision, text);
+    });
+  }
+  const policySpans = spans.fields.get('policies');
+  for (const [key, policy] of Object.entries(state.policies)) {
+    const span = policySpans?.get(key);
+    if (policy === undefined || span === undefined) continue;
+    const text = sliceOf(raw, span, 0x7b, 0x7d);
+    if (text === undefined) continue;
+    TEXT.set(policy, text);
+    const model = topLevelSpans(text)?.members.get('model');
+    const modelText = model === undefined ? undefined : sliceOf(text, model, 0x7b, 0x7d);
+    if (modelText !== undefined) TEXT.set(policy.model, modelText);
+  }
+}
+
+// A span must hold the kind of value its part is (an object: `{…}`), or it is not used.
+function sliceOf(raw: string, [start, end]: Span, open: number, close: number): string | undefined {
+  return raw.charCodeAt(start) === open && raw.charCodeAt(end - 1) === close
+    ? raw.slice(start, end)
+    : undefined;
 }
 
 /**

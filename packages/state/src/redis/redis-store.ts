@@ -4,7 +4,7 @@ import { KeyedMutex } from '../internal/keyed-mutex.js';
 import { RecordCache } from '../internal/record-cache.js';
 import type { FiguresRecord } from '../records/figures-record.js';
 import { decodeRecord, encodeRecord, type RecordOf } from '../records/record-codec.js';
-import { decodeState, encodeState, mutableCopy } from '../records/state-codec.js';
+import { decodeStateAfter, encodeState, mutableCopy } from '../records/state-codec.js';
 import type { SyncRecord } from '../records/sync-record.js';
 import { emptyUserState, type UserState } from '../records/user-state.js';
 import type { StateStore, Update } from '../store.js';
@@ -21,6 +21,11 @@ export function createRedisStore(options: RedisStoreOptions): StateStore {
 
 // What reading a record found: its bytes (for the compare-and-set) and its decoded value.
 type Snapshot<V> = { raw: Buffer | null; value: V | null };
+
+// The moving average of stale cache views weighs the last ~20 updates; past one in five stale,
+// updates confirm the cache before writing instead of writing on it optimistically.
+const STALE_RATE_WEIGHT = 0.05;
+const STALE_RATE_TO_CONFIRM_FIRST = 0.2;
 
 // Memory an entry takes per byte of its record (measured with 35 kB states: the decoded objects
 // and their JSON texts); the cache budget counts entries at this rate.
@@ -47,6 +52,10 @@ class RedisStore implements StateStore {
   // against other processes instead of against this process's own concurrent requests.
   readonly #mutex = new KeyedMutex();
   readonly #cache: RecordCache<StateView>;
+  // How often, lately, a cached view had been overwritten by another process (a moving average).
+  // Where that is common — several processes serving the same users — a write on an old view
+  // sends the whole record for nothing, so the cache is confirmed first (a small round trip).
+  #staleRate = 0;
   #closed = false;
 
   constructor(options: RedisStoreOptions) {
@@ -87,8 +96,17 @@ class RedisStore implements StateStore {
     const key = userRecordKey(this.#prefix, userId, 'state');
     return this.#exclusive(userId, async () => {
       const cached = this.#cache.get(key);
-      let view = cached ?? (await this.#readState(userId, key));
-      let confirmed = cached === undefined;
+      let view: StateView;
+      let confirmed = true;
+      if (cached === undefined) {
+        view = await this.#readState(userId, key);
+      } else if (this.#staleRate > STALE_RATE_TO_CONFIRM_FIRST) {
+        view = await this.#revalidate(userId, key, cached);
+        this.#observeCache(view !== cached);
+      } else {
+        view = cached;
+        confirmed = false;
+      }
       for (let conflicts = 0; conflicts < this.#maxAttempts; ) {
         let outcome: Update<T>;
         try {
@@ -116,6 +134,7 @@ class RedisStore implements StateStore {
             throw error;
           });
         const [status, raw, sha] = reply as [number, Buffer?, Buffer?];
+        if (!confirmed) this.#observeCache(status !== 1);
         if (status === 1) {
           this.#cache.set(key, {
             sha: sha1Hex(bytes),
@@ -125,7 +144,9 @@ class RedisStore implements StateStore {
           return result;
         }
         conflicts++;
-        if (conflicts < this.#maxAttempts) await pause(backoffDelay(conflicts, 1, 25));
+        // A cached view that was out of date is no contention: the reply holds the current record,
+        // so retry at once. A record that changed between a fresh read and the write is: back off.
+        if (confirmed && conflicts < this.#maxAttempts) await pause(backoffDelay(conflicts, 1, 25));
         view = await this.#viewOf(userId, key, raw ?? null, sha?.toString('latin1') ?? '');
         confirmed = true;
       }
@@ -179,6 +200,10 @@ class RedisStore implements StateStore {
     await this.#connection.close();
   }
 
+  #observeCache(stale: boolean): void {
+    this.#staleRate = this.#staleRate * (1 - STALE_RATE_WEIGHT) + (stale ? STALE_RATE_WEIGHT : 0);
+  }
+
   /** Reads the state with GET (no usable cache entry) and caches it. */
   async #readState(userId: string, key: string): Promise<StateView> {
     for (let attempt = 0; attempt < this.#maxAttempts; attempt++) {
@@ -217,7 +242,7 @@ class RedisStore implements StateStore {
     const cached = this.#cache.get(key);
     if (cached !== undefined && cached.sha === sha) return cached;
     this.#cache.delete(key);
-    const decoded = decodeState(userId, raw.toString('utf8'));
+    const decoded = decodeStateAfter(userId, raw.toString('utf8'), cached?.value ?? null);
     if (decoded.ok) {
       const view = { sha, value: decoded.value, size: raw.length * CACHE_COST };
       this.#cache.set(key, view);
