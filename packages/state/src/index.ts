@@ -9,9 +9,12 @@ export {
 export {
   ConsumerFigures,
   DECISION_LOG_SIZE,
+  DecisionCandidateRecord,
+  DecisionPolicyParams,
   DecisionRecord,
   emptyUserState,
   FiguresRecord,
+  MAX_CANDIDATES_PER_DECISION,
   POLICY_KEY_PATTERN,
   PolicyRecord,
   SCHEMA_VERSION,
@@ -19,5 +22,11 @@ export {
   SyncRecord,
   UserState,
 } from './records/index.js';
-export type { StateStore, Update } from './store.js';
+export {
+  LIST_USERS_PAGE_SIZE,
+  type ListUsersOptions,
+  MAX_LIST_USERS_PAGE_SIZE,
+  type StateStore,
+  type Update,
+} from './store.js';
 export { assertUserId, isValidUserId, USER_ID_PATTERN } from './user-id.js';

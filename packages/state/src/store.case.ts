@@ -256,6 +256,76 @@ export function runStoreConformance(name: string, factory: StoreHarnessFactory):
       });
     });
 
+    describe('listing users', () => {
+      const listAll = async (options?: { pageSize?: number }) => {
+        const pages: string[][] = [];
+        for await (const page of store.listUsers(options)) pages.push(page);
+        return pages;
+      };
+      const write = (id: string, n = 1) =>
+        store.updateUser(id, (state) => ({ result: null, state: counterState(state, n, 0) }));
+
+      it('lists nobody in an empty store', async () => {
+        expect(await listAll()).toEqual([]);
+      });
+
+      it('lists every user with state once, in pages of at most pageSize, look-alike and long ids included', async () => {
+        const ids = [
+          'a',
+          'a_sync',
+          'A',
+          'a:sync',
+          'sync',
+          'state',
+          'x'.repeat(128),
+          '@'.repeat(128),
+          'u.1@x-y',
+        ];
+        for (const id of ids) await write(id);
+        const pages = await listAll({ pageSize: 2 });
+        for (const page of pages) {
+          expect(page.length).toBeGreaterThan(0);
+          expect(page.length).toBeLessThanOrEqual(2);
+        }
+        expect(pages.flat().sort()).toEqual([...ids].sort());
+        expect((await listAll()).flat().sort()).toEqual([...ids].sort());
+      });
+
+      it('leaves out users with only a sync record, deleted users, figures and corrupt records moved aside', async () => {
+        await write('kept');
+        await store.updateSync('sync-only', () => ({ result: null, state: sync(1, []) }));
+        await write('deleted');
+        await store.deleteUser('deleted');
+        await store.writeFigures('consumer', figures(1));
+        await h.writeRaw('torn', 'state', '{"torn');
+        await expect(store.readUser('torn')).rejects.toBeInstanceOf(CorruptRecordError);
+        expect((await listAll()).flat()).toEqual(['kept']);
+      });
+
+      it('reads page by page: a consumer that stops early leaves the store usable', async () => {
+        for (let i = 0; i < 25; i++) await write(`p${i}`);
+        const seen: string[] = [];
+        for await (const page of store.listUsers({ pageSize: 10 })) {
+          seen.push(...page);
+          break;
+        }
+        expect(seen).toHaveLength(10);
+        expect((await listAll({ pageSize: 10 })).flat()).toHaveLength(25);
+        await write('p0', 2);
+        expect(counterOf(await store.readUser('p0'))).toBe(2);
+      });
+
+      it.each([0, -1, 1.5, 10_001, Number.NaN])('refuses pageSize %s with a RangeError', async (pageSize) => {
+        await expect(listAll({ pageSize })).rejects.toBeInstanceOf(RangeError);
+      });
+
+      it('refuses to list once closed', async () => {
+        await write('u1');
+        await store.close();
+        await expect(listAll()).rejects.toBeInstanceOf(StoreUnavailableError);
+      });
+    });
+
     describe('hostile ids', () => {
       it('rejects them with InvalidUserIdError before any I/O, in every method', async () => {
         await store.updateUser('someone', (state) => ({ result: null, state: counterState(state, 1, 0) }));

@@ -8,6 +8,21 @@ import type { UserState } from './records/user-state.js';
  */
 export type Update<T, S = UserState> = { result: T; state?: S };
 
+/** How `StateStore.listUsers` pages. */
+export interface ListUsersOptions {
+  /**
+   * Most ids per page (an integer in 1–10,000); a page may hold fewer.
+   * @default 100
+   */
+  pageSize?: number;
+}
+
+/** The page size `listUsers` uses when none is given. */
+export const LIST_USERS_PAGE_SIZE = 100;
+
+/** The largest page `listUsers` accepts: a page is held in memory whole. */
+export const MAX_LIST_USERS_PAGE_SIZE = 10_000;
+
 /**
  * Everything the service keeps: per user a `UserState` (one record per policy and the decision
  * log) and a sync record; per deployment the consumer's published figures.
@@ -34,6 +49,16 @@ export interface StateStore {
    */
   updateUser<T>(userId: string, fn: (state: UserState) => Update<T>): Promise<T>;
 
+  /**
+   * The ids of the users that have a state record (policies, decision log), for admin scans: an
+   * async iterable of non-empty pages, read from the backend page by page as it is consumed, so
+   * a scan of any number of users holds one page at a time. Order is unspecified. A user whose
+   * state exists throughout the scan is listed exactly once; one written or deleted during the
+   * scan may or may not be. A user with only a sync record is not listed.
+   * @throws RangeError (when iterated) for a `pageSize` outside 1–10,000
+   */
+  listUsers(options?: ListUsersOptions): AsyncIterable<string[]>;
+
   /** Removes every record of the user: state, sync record and anything moved aside. */
   deleteUser(userId: string): Promise<void>;
 
@@ -53,4 +78,13 @@ export interface StateStore {
 
   /** Releases connections and handles; the store cannot be used afterwards. */
   close(): Promise<void>;
+}
+
+/** The page size `options` ask for, checked. */
+export function listUsersPageSize(options: ListUsersOptions | undefined): number {
+  const size = options?.pageSize ?? LIST_USERS_PAGE_SIZE;
+  if (!Number.isSafeInteger(size) || size < 1 || size > MAX_LIST_USERS_PAGE_SIZE) {
+    throw new RangeError(`pageSize must be an integer in 1–${MAX_LIST_USERS_PAGE_SIZE}, got ${size}`);
+  }
+  return size;
 }

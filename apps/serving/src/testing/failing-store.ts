@@ -14,6 +14,7 @@ export function withBrokenReads(store: StateStore, message: string): StateStore 
     },
     updateUser: (userId, fn) => store.updateUser(userId, fn),
     deleteUser: (userId) => store.deleteUser(userId),
+    listUsers: (options) => store.listUsers(options),
     readSync: (userId) => store.readSync(userId),
     updateSync: (userId, fn) => store.updateSync(userId, fn),
     readFigures: (name) => store.readFigures(name),

@@ -140,6 +140,51 @@ describe('file store', () => {
     });
   });
 
+  describe('listing users', () => {
+    const listAll = async (s: StateStore) => {
+      const ids: string[] = [];
+      for await (const page of s.listUsers()) ids.push(...page);
+      return ids.sort();
+    };
+
+    it('follows no symbolic link and skips names it did not make', async () => {
+      await bump(store, 'alice');
+      const users = join(dir, 'users');
+      // A user directory elsewhere, linked in under a valid name: never followed.
+      const outside = await mkdtemp(join(tmpdir(), 'oo-state-outside-'));
+      try {
+        const elsewhere = createFileStore({ dir: outside });
+        await bump(elsewhere, 'mallory');
+        await elsewhere.close();
+        await symlink(join(outside, 'users', 'u-mallory'), join(users, 'u-mallory'));
+        // A real directory whose state.json is a link out of STATE_DIR: not a user either.
+        await mkdir(join(users, 'u-eve'));
+        await symlink(join(outside, 'users', 'u-mallory', 'state.json'), join(users, 'u-eve', 'state.json'));
+        // Names no user id encodes to, and a stray file.
+        await mkdir(join(users, 'u-Bad'));
+        await writeFile(join(users, 'u-Bad', 'state.json'), '{}');
+        await mkdir(join(users, 'notes'));
+        await writeFile(join(users, 'u-file'), 'x');
+        expect(await listAll(store)).toEqual(['alice']);
+      } finally {
+        await rm(outside, { recursive: true, force: true });
+      }
+    });
+
+    it('lists nobody when users/ is a link out of STATE_DIR', async () => {
+      const outside = await mkdtemp(join(tmpdir(), 'oo-state-outside-'));
+      try {
+        const elsewhere = createFileStore({ dir: outside });
+        await bump(elsewhere, 'mallory');
+        await elsewhere.close();
+        await symlink(join(outside, 'users'), join(dir, 'users'));
+        expect(await listAll(store)).toEqual([]);
+      } finally {
+        await rm(outside, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe('cross-process lock', () => {
     const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     const lockPath = (userId: string) => join(new StoreLayout(dir).userDir(userId), 'lock');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmdirSync } from 'node:fs';
-import { access, constants, mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import { access, constants, lstat, mkdir, opendir, readdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CorruptRecordError, type RecordKind, StateError, StoreUnavailableError } from '../errors.js';
 import { KeyedMutex } from '../internal/keyed-mutex.js';
@@ -11,7 +11,7 @@ import { decodeRecord, encodeRecord, type RecordOf } from '../records/record-cod
 import { decodeStateAfter, encodeState, mutableCopy } from '../records/state-codec.js';
 import type { SyncRecord } from '../records/sync-record.js';
 import { emptyUserState, type UserState } from '../records/user-state.js';
-import type { StateStore, Update } from '../store.js';
+import { type ListUsersOptions, listUsersPageSize, type StateStore, type Update } from '../store.js';
 import { syncDirectory, writeFileAtomic, writeFileAtomicFast } from './atomic-write.js';
 import { FILE_STORE_DEFAULTS, type FileStoreOptions } from './file-store-options.js';
 import { RECORD_FILE, StoreLayout } from './layout.js';
@@ -23,6 +23,7 @@ import {
   LockTimeoutError,
   tryAcquireFileLockSync,
 } from './lock-file.js';
+import { parseRecordDirName } from './record-dir-name.js';
 
 // One mutex per process, shared by every FileStore instance and by both the ESM and the CJS
 // build of this module, so that operations of one process queue instead of polling a lock file.
@@ -115,6 +116,41 @@ class FileStore implements StateStore {
       },
       () => removeIfEmpty(dir),
     );
+  }
+
+  /**
+   * Reads `users/` entry by entry (opendir, never the whole listing at once). Only real
+   * directories whose names `recordDirName` produces and that hold a regular `state.json` count:
+   * a symbolic link is never followed, so nothing outside the store's directory is looked at.
+   */
+  async *listUsers(options?: ListUsersOptions): AsyncGenerator<string[]> {
+    const pageSize = listUsersPageSize(options);
+    this.#assertOpen();
+    const users = this.#layout.usersDir();
+    if (!(await this.#io(isRealDirectory(users)))) return;
+    const dir = await this.#io(opendir(users, { bufferSize: 64 }));
+    let page: string[] = [];
+    const entries = dir[Symbol.asyncIterator]();
+    try {
+      while (true) {
+        const next = await this.#io(entries.next());
+        if (next.done) break;
+        const entry = next.value;
+        if (!entry.isDirectory()) continue;
+        const userId = parseRecordDirName(entry.name);
+        if (userId === null) continue;
+        if (!(await this.#io(isRegularFile(join(users, entry.name, RECORD_FILE.state))))) continue;
+        page.push(userId);
+        if (page.length === pageSize) {
+          yield page;
+          page = [];
+        }
+      }
+    } finally {
+      // Closes the directory handle when the scan ends early too (a consumer that stops reading).
+      await entries.return?.();
+    }
+    if (page.length > 0) yield page;
   }
 
   async readSync(userId: string): Promise<SyncRecord | null> {
@@ -319,6 +355,26 @@ async function unlinkIfPresent(path: string): Promise<void> {
     await unlink(path);
   } catch (error) {
     if (errorCode(error) !== 'ENOENT') throw error;
+  }
+}
+
+async function isRealDirectory(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isDirectory();
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+// A user directory removed, or replaced by something else, since it was listed has no state.
+async function isRegularFile(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isFile();
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw error;
   }
 }
 

@@ -28,6 +28,11 @@ export class StoreLayout {
     return this.#inside(join(this.root, 'users', recordDirName(userId)));
   }
 
+  /** The directory that holds one directory per user. */
+  usersDir(): string {
+    return join(this.root, 'users');
+  }
+
   /** The directory of a deployment-level figures record. */
   figuresDir(name: string): string {
     assertUserId(name, 'figures name');

@@ -4,8 +4,11 @@ export { IsoDateTime, SCHEMA_VERSION } from './schema-version.js';
 export { SYNC_EVENT_IDS_SIZE, SyncRecord } from './sync-record.js';
 export {
   DECISION_LOG_SIZE,
+  DecisionCandidateRecord,
+  DecisionPolicyParams,
   DecisionRecord,
   emptyUserState,
+  MAX_CANDIDATES_PER_DECISION,
   POLICY_KEY_PATTERN,
   PolicyRecord,
   UserState,

@@ -54,7 +54,55 @@ const withShadows: UserState = {
   ],
 };
 
+/** The same decision with what off-policy evaluation adds (ADR-0023): every candidate, the version and params. */
+const withCandidates: UserState = {
+  ...emptyUserState('u'),
+  policies: { 'egreedy-v1': policy },
+  decisions: [
+    {
+      ...decision,
+      candidates: [
+        { id: 'b', features: [0.5, 0.5, 1, 0.13333333333333333, 1, 0, 1] },
+        { id: 'a' },
+        { id: 'c', features: [0.5, 0.5, 0, 0, 0.3333333333333333, 0, 1] },
+      ],
+      policy_version: '1.0.0',
+      policy_params: { epsilon: 0.1, gamma: 1, lambda: 1 },
+    },
+  ],
+};
+const [loggedDecision] = withCandidates.decisions as [UserState['decisions'][number]];
+const candidatesOf = (...candidates: unknown[]) => ({ decisions: [{ ...loggedDecision, candidates }] });
+
 const INVALID: [string, Partial<UserState>][] = [
+  ['an empty candidate list', candidatesOf()],
+  [
+    '101 candidates',
+    candidatesOf(
+      { id: 'a' },
+      ...Array.from({ length: 100 }, (_, i) => ({ id: `c${i}`, features: decision.features })),
+    ),
+  ],
+  ['a chosen_id that is no candidate', candidatesOf({ id: 'b', features: decision.features })],
+  ['the chosen candidate twice', candidatesOf({ id: 'a' }, { id: 'a' })],
+  [
+    'a repeated candidate id',
+    candidatesOf(
+      { id: 'a' },
+      { id: 'b', features: decision.features },
+      { id: 'b', features: decision.features },
+    ),
+  ],
+  [
+    'features on the chosen candidate (kept once, as features)',
+    candidatesOf({ id: 'a', features: decision.features }),
+  ],
+  ['another candidate without features', candidatesOf({ id: 'a' }, { id: 'b' })],
+  ['another candidate of another length', candidatesOf({ id: 'a' }, { id: 'b', features: [0.5] })],
+  ['an unknown field in a candidate', candidatesOf({ id: 'a', score: 1 })],
+  ['an epsilon above 1', { decisions: [{ ...loggedDecision, policy_params: { epsilon: 2 } }] }],
+  ['an unknown policy parameter', { decisions: [{ ...loggedDecision, policy_params: { beta: 1 } }] }],
+  ['an empty policy_version', { decisions: [{ ...loggedDecision, policy_version: '' }] }],
   [
     'more agreements than decisions',
     { policies: { 'egreedy-v1': { ...policy, shadows: { x: { decisions: 1, agreements: 2 } } } } },
@@ -97,7 +145,7 @@ const INVALID: [string, Partial<UserState>][] = [
   ],
 ] as never;
 
-describe('UserState with shadow policies (additive fields)', () => {
+describe('UserState with shadow policies and logged candidates (additive fields)', () => {
   it('still reads a record written before shadow policies, and writes it back unchanged', () => {
     const raw = JSON.stringify(before);
     expect(decodeRecord('state', 'u', raw)).toEqual({ ok: true, value: before });
@@ -108,6 +156,14 @@ describe('UserState with shadow policies (additive fields)', () => {
     const text = encodeRecord('state', 'u', structuredClone(withShadows));
     expect(JSON.parse(text)).toEqual(withShadows);
     expect(decodeRecord('state', 'u', text)).toEqual({ ok: true, value: withShadows });
+  });
+
+  it('round-trips a decision with every candidate, its policy version and parameters', () => {
+    const text = encodeRecord('state', 'u', structuredClone(withCandidates));
+    expect(JSON.parse(text)).toEqual(withCandidates);
+    expect(decodeRecord('state', 'u', text)).toEqual({ ok: true, value: withCandidates });
+    // Full precision: the numbers are written as they were made.
+    expect(text).toContain('0.13333333333333333');
   });
 
   it.each(INVALID)('refuses to write or read %s', (_label, overrides) => {
@@ -142,6 +198,10 @@ describe.each(['file', 'redis'] as const)('UserState with shadow policies throug
     expect(await store.readUser('u')).toEqual(before);
     await store.updateUser('u', () => ({ result: null, state: structuredClone(withShadows) }));
     expect(await store.readUser('u')).toEqual(withShadows);
+    await store.updateUser('u', () => ({ result: null, state: structuredClone(withCandidates) }));
+    expect(await store.readUser('u')).toEqual(withCandidates);
+    await store.updateUser('u', () => ({ result: null, state: structuredClone(before) }));
+    expect(await store.readUser('u')).toEqual(before);
   });
 
   it.each(INVALID)('refuses to write %s and keeps what was there', async (_label, overrides) => {

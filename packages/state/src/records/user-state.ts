@@ -61,8 +61,29 @@ export const ShadowDecisionRecord = z.strictObject({
 });
 export type ShadowDecisionRecord = z.infer<typeof ShadowDecisionRecord>;
 
-/** One scoring decision, kept so a later reward can find it by `decision_id`. */
-export const DecisionRecord = z.strictObject({
+/** The bound of a score request's candidate list (SPEC §4), and so of a logged decision's. */
+export const MAX_CANDIDATES_PER_DECISION = 100;
+
+/**
+ * One candidate of a decision in the deciding policy's encoding (docs/adr/0023). The chosen
+ * candidate's entry has no `features`: its vector is the decision's own `features`, kept once.
+ */
+export const DecisionCandidateRecord = z.strictObject({
+  id: z.string().min(1).max(128),
+  features: z.array(z.number()).optional(),
+});
+export type DecisionCandidateRecord = z.infer<typeof DecisionCandidateRecord>;
+
+/** The deciding policy's parameters when it decided (docs/adr/0023); each optional. */
+export const DecisionPolicyParams = z.strictObject({
+  alpha: z.number().min(0).optional(),
+  epsilon: z.number().min(0).max(1).optional(),
+  gamma: z.number().gt(0).max(1).optional(),
+  lambda: z.number().gt(0).optional(),
+});
+export type DecisionPolicyParams = z.infer<typeof DecisionPolicyParams>;
+
+const DecisionFields = z.strictObject({
   decision_id: z.string().min(1).max(128),
   policy: PolicyKey,
   ts: IsoDateTime,
@@ -77,6 +98,50 @@ export const DecisionRecord = z.strictObject({
    * configuration order. Absent in records written before them and when no shadow decided.
    */
   shadows: z.array(ShadowDecisionRecord).min(1).max(MAX_SHADOWS_PER_DECISION).optional(),
+  /**
+   * Added for off-policy evaluation (docs/adr/0023): every candidate in request order, so that
+   * the decision can be exported as a decision log line. Absent in records written before it and
+   * when the service runs with DECISION_LOG_CANDIDATES=false.
+   */
+  candidates: z.array(DecisionCandidateRecord).min(1).max(MAX_CANDIDATES_PER_DECISION).optional(),
+  /** The deciding policy's version (`policy_version` of POST /score*); written with `candidates`. */
+  policy_version: z.string().min(1).max(64).optional(),
+  /** The deciding policy's parameters when it decided; written with `candidates`. */
+  policy_params: DecisionPolicyParams.optional(),
+});
+
+/** One scoring decision, kept so a later reward can find it by `decision_id`. */
+export const DecisionRecord = DecisionFields.superRefine((decision, ctx) => {
+  const { candidates, features } = decision;
+  // zod runs this after non-fatal issues too: check only what parsed.
+  if (!Array.isArray(candidates) || !Array.isArray(features)) return;
+  // What an export line needs to hold (every candidate's vector of one length, the choice among
+  // them) is checked when the decision is written, so a stored decision always exports.
+  const ids = new Set<string>();
+  let chosen = 0;
+  for (let i = 0; i < candidates.length; i++) {
+    const candidate = candidates[i];
+    if (typeof candidate?.id !== 'string') continue;
+    const problem = ids.has(candidate.id)
+      ? 'candidate ids must be unique'
+      : candidate.id === decision.chosen_id
+        ? candidate.features === undefined
+          ? undefined
+          : "the chosen candidate's vector is the decision's features: it has none here"
+        : candidate.features?.length !== features.length
+          ? `every other candidate needs features of the chosen one's length (${features.length})`
+          : undefined;
+    if (candidate.id === decision.chosen_id) chosen++;
+    ids.add(candidate.id);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['candidates', i], message: problem });
+  }
+  if (chosen !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['candidates'],
+      message: 'chosen_id must be one of the candidates',
+    });
+  }
 });
 export type DecisionRecord = z.infer<typeof DecisionRecord>;
 

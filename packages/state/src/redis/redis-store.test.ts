@@ -111,6 +111,33 @@ describe('redis store', () => {
     await raw.del('keys:figures:{consumer}');
   });
 
+  it('lists only the state keys of its own prefix, its glob characters taken literally, by SCAN', async () => {
+    const store = open({ keyPrefix: 'l*[s]?:' });
+    const other = open({ keyPrefix: 'lx[s]a:' });
+    await bump(store, 'mine');
+    await bump(other, 'theirs');
+    // Keys under the prefix that are no user's state: another kind, a foreign shape, a bad id.
+    await raw.set('l*[s]?:{ghost}:sync', '{}');
+    await raw.set('l*[s]?:{../x}:state', '{}');
+    await raw.set('l*[s]?:{a}b}:state', '{}');
+    await raw.set('l*[s]?:{mine}:state:corrupt', '{}');
+    const monitor = await raw.duplicate().monitor();
+    const commands: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => commands.push(args[0]!.toLowerCase()));
+    const listed: string[] = [];
+    for await (const page of store.listUsers({ pageSize: 5 })) listed.push(...page);
+    monitor.disconnect();
+    expect(listed).toEqual(['mine']);
+    expect(commands).toContain('scan');
+    expect(commands).not.toContain('keys');
+    await raw.del(
+      'l*[s]?:{ghost}:sync',
+      'l*[s]?:{../x}:state',
+      'l*[s]?:{a}b}:state',
+      'l*[s]?:{mine}:state:corrupt',
+    );
+  });
+
   it('refuses a key prefix with braces, which would steal the hash tag', () => {
     expect(() => createRedisStore({ url: server.url, keyPrefix: 'a{b}:' })).toThrow(TypeError);
   });

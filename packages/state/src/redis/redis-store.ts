@@ -7,9 +7,17 @@ import { decodeRecord, encodeRecord, type RecordOf } from '../records/record-cod
 import { decodeStateAfter, encodeState, mutableCopy } from '../records/state-codec.js';
 import type { SyncRecord } from '../records/sync-record.js';
 import { emptyUserState, type UserState } from '../records/user-state.js';
-import type { StateStore, Update } from '../store.js';
+import { type ListUsersOptions, listUsersPageSize, type StateStore, type Update } from '../store.js';
 import { assertUserId } from '../user-id.js';
-import { allUserKeys, asideKey, assertKeyPrefix, figuresKey, userRecordKey } from './keys.js';
+import {
+  allUserKeys,
+  asideKey,
+  assertKeyPrefix,
+  figuresKey,
+  stateKeyPattern,
+  userIdOfStateKey,
+  userRecordKey,
+} from './keys.js';
 import { COMPARE_AND_SET, GET_IF_CHANGED, MOVE_ASIDE, SET_IF_UNCHANGED, sha1Hex } from './lua-script.js';
 import { RedisConnection } from './redis-connection.js';
 import { REDIS_STORE_DEFAULTS, type RedisStoreOptions } from './redis-store-options.js';
@@ -165,6 +173,37 @@ class RedisStore implements StateStore {
       this.#cache.delete(userRecordKey(this.#prefix, userId, 'state'));
       return this.#connection.run((client) => client.del(...allUserKeys(this.#prefix, userId)));
     });
+  }
+
+  /**
+   * SCAN with MATCH on the state keys of this prefix and COUNT of the page size, one call per
+   * page read (never KEYS, which blocks the server for the whole keyspace). SCAN may return a key
+   * twice; the ids already listed are remembered (a few dozen bytes per user) so none is.
+   */
+  async *listUsers(options?: ListUsersOptions): AsyncGenerator<string[]> {
+    const pageSize = listUsersPageSize(options);
+    this.#assertOpen();
+    const match = stateKeyPattern(this.#prefix);
+    const listed = new Set<string>();
+    let page: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.#connection.run((client) =>
+        client.scan(cursor, 'MATCH', match, 'COUNT', pageSize),
+      );
+      cursor = next;
+      for (const key of keys) {
+        const userId = userIdOfStateKey(this.#prefix, key);
+        if (userId === null || listed.has(userId)) continue;
+        listed.add(userId);
+        page.push(userId);
+        if (page.length === pageSize) {
+          yield page;
+          page = [];
+        }
+      }
+    } while (cursor !== '0');
+    if (page.length > 0) yield page;
   }
 
   async readSync(userId: string): Promise<SyncRecord | null> {
