@@ -16,6 +16,7 @@ export {
   type DoublyRobustEstimate,
   type DoublyRobustOptions,
   doublyRobustEstimate,
+  type EstimateFailure,
   type EstimateOptions,
   type EstimatorName,
   evaluatePolicies,

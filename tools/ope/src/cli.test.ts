@@ -142,6 +142,54 @@ describe('pnpm ope (the built CLI as a child process)', () => {
     expect(empty.stderr).toBe('ope: nothing to evaluate: the log is empty\n');
   });
 
+  it('shows an estimator that cannot answer as not estimated, with its reason, beside the others', async () => {
+    // A deterministic (LinUCB-like) log: the fit half chose and rewarded the high-priority
+    // candidate, the evaluated half always chose the other, which the greedy target never picks.
+    const deterministic = Array.from({ length: 40 }, (_, i) => ({
+      v: 1,
+      user_id: 'u',
+      decision_id: `d${i}`,
+      policy: 'linucb-v1',
+      ts: new Date(Date.parse('2025-01-06T00:00:00Z') + i * 60_000).toISOString(),
+      candidates: [
+        { id: 'low', features: [0, 1, 0, 0.5, 0] },
+        { id: 'high', features: [0, 1, 0, 0.5, 1] },
+      ],
+      chosen_id: i < 20 ? 'high' : 'low',
+      propensity: 1,
+      reward: i < 20 ? 1 : i % 2,
+      rewarded_at: new Date(Date.parse('2025-01-06T00:05:00Z') + i * 60_000).toISOString(),
+    }));
+    const path = writeLog(dir, deterministic, 'deterministic.ndjson');
+    const text = await runCli([path, '--targets', 'uniform,greedy']);
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(0);
+    const cells = (row: string) => row.split('|').map((cell) => cell.trim());
+    const greedy = text.stdout.split('\n').filter((line) => line.includes('| greedy '));
+    expect(greedy.map((row) => cells(row).slice(3, 6))).toEqual([
+      ['ips', '0.0000', '[0.0000, 0.0000]'],
+      ['snips', '—', 'not estimated (see below)'],
+      ['dr', expect.stringMatching(/^-?\d\.\d{4}$/), expect.stringMatching(/^\[-?\d\.\d{4}, -?\d\.\d{4}\]$/)],
+    ]);
+    expect(text.stdout).toContain(
+      'Not estimated:\n  linucb-v1, greedy, snips: log: the target policy gives probability 0 to every logged choice: self-normalised IPS is undefined\n',
+    );
+
+    const json = JSON.parse(
+      (await runCli([path, '--json', '--targets', 'uniform,greedy'])).stdout,
+    ) as OpeReport;
+    const [uniform, greedyJson] = json.groups[0]!.targets;
+    expect(greedyJson!.snips).toEqual({
+      error:
+        'log: the target policy gives probability 0 to every logged choice: self-normalised IPS is undefined',
+    });
+    expect(greedyJson!.ips).toMatchObject({ value: 0, supported: 0, n: 20 });
+    expect(greedyJson!.dr).toMatchObject({ n: 20, supported: 0 });
+    for (const estimator of ['ips', 'snips', 'dr'] as const) {
+      expect(uniform![estimator]).toMatchObject({ n: 20, supported: 20 });
+    }
+  });
+
   it('exits 2 on a usage error or a missing file, and 0 for --help', async () => {
     const usage = await runCli([log, '--fit-fraction', '2']);
     expect(usage.code).toBe(2);

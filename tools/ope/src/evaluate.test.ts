@@ -71,6 +71,7 @@ describe('evaluateGroup', () => {
       for (const estimator of ['ips', 'snips', 'dr'] as const) {
         const ours = estimate(result, name, estimator);
         const theirs = expected[key][estimator];
+        if ('error' in theirs) throw new Error(`${key} ${estimator}: ${theirs.reason}`);
         expect(ours.value).toBe(theirs.value);
         expect(ours.ci95).toEqual(theirs.ci95);
         expect(ours.effective_sample_size).toBe(theirs.diagnostics.effectiveSampleSize);

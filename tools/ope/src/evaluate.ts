@@ -1,13 +1,10 @@
 import {
-  BanditError,
+  type EstimateFailure as BanditEstimateFailure,
   type DoublyRobustEstimate,
-  doublyRobustEstimate,
   evaluatePolicies,
-  ipsEstimate,
   POLICIES,
   type PolicyEstimate,
   type PolicyId,
-  snipsEstimate,
 } from '@oo/bandit';
 import type { LogEntry, LogGroup, PolicyParams } from './read-log.js';
 import { byTime, splitForFitting } from './split.js';
@@ -146,24 +143,13 @@ export function evaluateGroup(group: LogGroup, options: EvaluateOptions): GroupR
     folds: options.folds,
     ...(options.clip === undefined ? {} : { clip: options.clip }),
   };
-  let all: ReturnType<typeof evaluatePolicies<LogEntry, string>> | undefined;
-  try {
-    all = evaluatePolicies(
-      evaluate,
-      Object.fromEntries(policies.map(([spec, policy]) => [spec.name, policy])),
-      estimatorOptions,
-    );
-  } catch (error) {
-    // One target without support makes SNIPS, hence the whole call, throw: estimate the targets
-    // one estimator at a time instead, so the others still get all three.
-    if (!(error instanceof BanditError)) throw error;
-  }
-  result.targets = policies.map(([spec, policy]) => {
-    const estimates = all?.[spec.name] ?? {
-      ips: attempt(() => ipsEstimate(evaluate, policy, estimatorOptions)),
-      snips: attempt(() => snipsEstimate(evaluate, policy, estimatorOptions)),
-      dr: attempt(() => doublyRobustEstimate(evaluate, policy, estimatorOptions)),
-    };
+  const all = evaluatePolicies(
+    evaluate,
+    Object.fromEntries(policies.map(([spec, policy]) => [spec.name, policy])),
+    estimatorOptions,
+  );
+  result.targets = policies.map(([spec]) => {
+    const estimates = all[spec.name]!;
     return {
       target: spec.name,
       kind: spec.kind,
@@ -177,19 +163,10 @@ export function evaluateGroup(group: LogGroup, options: EvaluateOptions): GroupR
   return result;
 }
 
-function attempt<T>(estimate: () => T): T | EstimateFailure {
-  try {
-    return estimate();
-  } catch (error) {
-    if (error instanceof BanditError) return { error: error.message };
-    throw error;
-  }
-}
-
 function toResult(
-  estimate: PolicyEstimate | DoublyRobustEstimate | EstimateFailure,
+  estimate: PolicyEstimate | DoublyRobustEstimate | BanditEstimateFailure,
 ): EstimateResult | EstimateFailure {
-  if ('error' in estimate) return estimate;
+  if ('error' in estimate) return { error: estimate.reason };
   const { diagnostics } = estimate;
   return {
     value: estimate.value,

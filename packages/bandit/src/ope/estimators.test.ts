@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DimensionError, InvalidInputError, NonFiniteError } from '../errors.js';
+import { BanditError, DimensionError, InvalidInputError, NonFiniteError } from '../errors.js';
 import { createRng } from '../rng.js';
 import { solveGaussian } from '../testing/ridge-oracle.js';
 import { fitDirectModel } from './direct-model.js';
@@ -232,6 +232,40 @@ describe('evaluatePolicy and evaluatePolicies', () => {
       expect(one.snips).toEqual(snipsEstimate(log, policy, { clip: 10 }));
       expect(one.dr).toEqual(doublyRobustEstimate(log, policy, { clip: 10 }));
     }
+  });
+
+  it('answer with each estimator on its own: SNIPS without support fails alone, with its reason', () => {
+    // The log always chose candidate 0; `never` always picks candidate 1.
+    const log = SMALL.map((e) => ({ ...e, chosen: 0 }));
+    const never: TargetPolicy = (candidates) => candidates.map((_, a) => (a === 1 ? 1 : 0));
+    const all = evaluatePolicies(log, { uniform: uniformPolicy(), never });
+    expect(all.never.snips).toMatchObject({
+      estimator: 'snips',
+      reason:
+        'log: the target policy gives probability 0 to every logged choice: self-normalised IPS is undefined',
+    });
+    expect('error' in all.never.snips && all.never.snips.error).toBeInstanceOf(InvalidInputError);
+    expect(all.never.ips).toEqual(ipsEstimate(log, never));
+    expect(all.never.dr).toEqual(doublyRobustEstimate(log, never));
+    expect(all.uniform).toEqual({
+      ips: ipsEstimate(log, uniformPolicy()),
+      snips: snipsEstimate(log, uniformPolicy()),
+      dr: doublyRobustEstimate(log, uniformPolicy()),
+    });
+    expect(evaluatePolicy(log, never)).toEqual(all.never);
+  });
+
+  it('keep IPS and SNIPS when the direct model cannot be fitted, and say why DR failed', () => {
+    // Finite features whose squares overflow: the ridge system is not positive-definite.
+    const log = SMALL.map((e) => ({ ...e, candidates: e.candidates.map((x) => [x[0]! * 1e200]) }));
+    const { ips, snips, dr } = evaluatePolicy(log, uniformPolicy());
+    expect(dr).toMatchObject({
+      estimator: 'dr',
+      reason: 'direct model: the ridge system is not numerically positive-definite',
+    });
+    expect('error' in dr && dr.error).toBeInstanceOf(BanditError);
+    expect(ips).toEqual(ipsEstimate(log, uniformPolicy()));
+    expect(snips).toEqual(snipsEstimate(log, uniformPolicy()));
   });
 
   it('name the policy whose output is wrong', () => {

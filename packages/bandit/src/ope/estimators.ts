@@ -2,7 +2,7 @@
 // logged choices aᵢ, logging propensities pᵢ and rewards rᵢ, and a target policy π, the value
 // V(π) = E_x[Σₐ π(a|x)·E[r | x, a]] is estimated from the importance weights wᵢ = π(aᵢ|xᵢ)/pᵢ.
 // Every interval is the normal one, value ± z₀.₉₇₅·SE, with SE from the per-decision terms.
-import { DimensionError, InvalidInputError, NonFiniteError } from '../errors.js';
+import { BanditError, DimensionError, InvalidInputError, NonFiniteError } from '../errors.js';
 import { type DirectModelFit, type DirectModelOptions, fitDirectModel } from './direct-model.js';
 import { type CheckedLog, checkLog, type LoggedDecision } from './logged-decision.js';
 import type { TargetPolicy } from './target-policies.js';
@@ -63,11 +63,30 @@ export interface EstimateOptions {
 
 export interface DoublyRobustOptions extends EstimateOptions, DirectModelOptions {}
 
-/** The three estimates of one target policy on one log, sharing one pass over the target policy. */
+/**
+ * An estimator that could not answer for one target policy on this log; the other estimators of
+ * the same target still do. Test for it with `'error' in outcome`.
+ */
+export interface EstimateFailure {
+  estimator: EstimatorName;
+  /** Why, in words: the error's message. */
+  reason: string;
+  /**
+   * What the estimator raised: `InvalidInputError` for SNIPS when the target gives probability 0
+   * to every logged choice (no support), `NonFiniteError` when the terms overflow, `BanditError`
+   * when DR's direct model cannot be fitted.
+   */
+  error: BanditError;
+}
+
+/**
+ * The three estimates of one target policy on one log, sharing one pass over the target policy.
+ * Each estimator answers or fails on its own.
+ */
 export interface PolicyEvaluation {
-  ips: PolicyEstimate;
-  snips: PolicyEstimate;
-  dr: DoublyRobustEstimate;
+  ips: PolicyEstimate | EstimateFailure;
+  snips: PolicyEstimate | EstimateFailure;
+  dr: DoublyRobustEstimate | EstimateFailure;
 }
 
 /**
@@ -119,7 +138,12 @@ export function doublyRobustEstimate<D extends LoggedDecision>(
   return doublyRobust(prepared, fitDirectModel(prepared.log, model.lambda, model.folds, model.intercept));
 }
 
-/** IPS, SNIPS and DR of one target policy, calling the policy once per decision. */
+/**
+ * IPS, SNIPS and DR of one target policy, calling the policy once per decision. An estimator that
+ * cannot answer (SNIPS without support, overflowing terms, a direct model that cannot be fitted) is
+ * an `EstimateFailure` in its place; the others are still estimated.
+ * @throws InvalidInputError, DimensionError, NonFiniteError for a bad log, option or policy output
+ */
 export function evaluatePolicy<D extends LoggedDecision>(
   log: readonly D[],
   policy: TargetPolicy<D>,
@@ -131,7 +155,10 @@ export function evaluatePolicy<D extends LoggedDecision>(
 /**
  * IPS, SNIPS and DR of several target policies on one log, e.g. every policy of the table against
  * the active policy's log. The log is validated and the direct model fitted once (it depends on
- * the log only), then each policy is called once per decision.
+ * the log only), then each policy is called once per decision. As in `evaluatePolicy`, each
+ * estimator of each target answers or fails on its own.
+ * @throws InvalidInputError, DimensionError, NonFiniteError for a bad log or option, or a policy
+ *   whose output is not a distribution over the candidates (named `policies.<name>(log[i])`)
  */
 export function evaluatePolicies<D extends LoggedDecision, P extends string>(
   log: readonly D[],
@@ -154,14 +181,30 @@ function evaluateAll<D extends LoggedDecision, P extends string>(
   const clip = checkClip(options.clip);
   const model = directModelSettings(options);
   const checked = checkLog(log);
-  let fit: DirectModelFit | undefined;
+  let fit: DirectModelFit | EstimateFailure | undefined;
   const out = {} as Record<P, PolicyEvaluation>;
   for (const [name, policy] of policies) {
+    // A bad policy output is the caller's error, not an estimator's: it still throws.
     const prepared = weigh(checked, policy, clip, field(name));
-    fit ??= fitDirectModel(checked, model.lambda, model.folds, model.intercept);
-    out[name] = { ips: ips(prepared), snips: snips(prepared), dr: doublyRobust(prepared, fit) };
+    fit ??= attempt('dr', () => fitDirectModel(checked, model.lambda, model.folds, model.intercept));
+    const directModel = fit;
+    out[name] = {
+      ips: attempt('ips', () => ips(prepared)),
+      snips: attempt('snips', () => snips(prepared)),
+      dr: 'error' in directModel ? directModel : attempt('dr', () => doublyRobust(prepared, directModel)),
+    };
   }
   return out;
+}
+
+/** Runs one estimator; the errors it raises on purpose become its failure, anything else propagates. */
+function attempt<T>(estimator: EstimatorName, run: () => T): T | EstimateFailure {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof BanditError)) throw error;
+    return { estimator, reason: error.message, error };
+  }
 }
 
 interface Prepared<D extends LoggedDecision> {

@@ -126,7 +126,9 @@ beforeAll(() => {
     for (const name of names) {
       const tally = tallies[name]!;
       for (const estimator of ESTIMATORS) {
-        const { value, ci95 } = evaluations[name]![estimator];
+        const outcome = evaluations[name]![estimator];
+        if ('error' in outcome) throw new Error(`${name} ${estimator}: ${outcome.reason}`);
+        const { value, ci95 } = outcome;
         if (covers(ci95, truth[name]!)) tally.covered[estimator]++;
         tally.meanAbsError[estimator] += Math.abs(value - truth[name]!) / SEEDS.length;
       }
