@@ -29,4 +29,6 @@ export interface BenchOptions {
   /** Rate of the cost-growth open-loop runs (issue 7: 100 candidates at 500 req/s). */
   growthRate: number;
   scratch: string;
+  /** The service's entry point, when measuring another build. @default apps/serving/dist/main.js */
+  servingMain?: string;
 }

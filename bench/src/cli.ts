@@ -26,6 +26,8 @@ const HELP = `Usage: pnpm --filter @oo/bench bench -- [options]
   --backends <list>   file,redis (default: both)
   --workers <list>    serving processes per configuration (default: 1,<cores>)
   --state-users <n>   users of the state suite (default 100000)
+  --serving <path>    the service's entry point, to measure another build
+                      (default apps/serving/dist/main.js)
   --plot <path>       base path of the latency plot, without extension
                       (default docs/img/latency-vs-load; "none" to skip)
   --out <dir>         where the report (report.md) and raw results (results.json) are
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
       workers: { type: 'string' },
       'state-users': { type: 'string' },
       plot: { type: 'string' },
+      serving: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
     growthDurationMs: quick ? 2_000 : 10_000,
     growthRate: 500,
     scratch,
+    ...(values.serving === undefined ? {} : { servingMain: values.serving }),
   };
   for (const [name, value] of Object.entries({ rate: options.rate, duration: options.targetDurationMs })) {
     if (!(Number.isFinite(value) && value > 0)) throw new Error(`--${name} must be a positive number`);

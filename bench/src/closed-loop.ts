@@ -10,6 +10,8 @@ export interface ClosedLoopOptions {
   mix: Mix;
   connections: number;
   durationMs: number;
+  /** The server's CPU time so far (ms), to report its CPU per request. */
+  serverCpuMs?: () => number;
 }
 
 export interface ClosedLoopResult {
@@ -22,6 +24,11 @@ export interface ClosedLoopResult {
   timeouts: number;
   /** Exact percentiles of every response time autocannon reported (its own histogram is 1 ms wide). */
   latency: LatencySummary;
+  /**
+   * The server's CPU time per response, µs (all its processes). Less sensitive than throughput to
+   * other load on a shared machine: it counts what the server did, not how long it waited for a core.
+   */
+  serverCpuMicros: number;
   meanResponseBytes: number;
 }
 
@@ -77,6 +84,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
       : [score];
 
   const latencies: number[] = [];
+  const cpuBefore = options.serverCpuMs?.() ?? 0;
   const instance = autocannon({
     url: options.url,
     connections: options.connections,
@@ -88,6 +96,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
     latencies.push(ms);
   });
   const result = (await instance) as autocannon.Result;
+  const cpuMs = (options.serverCpuMs?.() ?? 0) - cpuBefore;
   const completed = latencies.length;
   const ok = result['2xx'];
   return {
@@ -98,6 +107,8 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
     errors: result.errors,
     timeouts: result.timeouts,
     latency: summarize(latencies),
+    serverCpuMicros:
+      options.serverCpuMs === undefined || completed === 0 ? Number.NaN : (cpuMs * 1000) / completed,
     meanResponseBytes: ok === 0 ? 0 : result.throughput.total / completed,
   };
 }

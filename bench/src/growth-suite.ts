@@ -72,6 +72,7 @@ export async function runGrowthSuite(
             mix,
             connections: options.connections,
             durationMs: options.growthDurationMs,
+            serverCpuMs: service.cpuMs,
           });
           await settle(service.url);
           const open = await runOpenLoop({

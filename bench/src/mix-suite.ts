@@ -65,6 +65,7 @@ export function describeOpen(r: OpenLoopResult): string {
 export function describeClosed(r: ClosedLoopResult): string {
   return (
     `${r.throughput.toFixed(0)}/s p50 ${r.latency.p50.toFixed(2)} p99 ${r.latency.p99.toFixed(2)} ms, ` +
+    `server CPU ${r.serverCpuMicros.toFixed(0)} µs/response, ` +
     `errors ${r.errors + r.timeouts}, non-2xx ${r.non2xx}, ${r.meanResponseBytes.toFixed(0)} B/response`
   );
 }
@@ -87,6 +88,7 @@ export async function runMixSuite(
         mix,
         connections: options.connections,
         durationMs: options.closedDurationMs,
+        serverCpuMs: bare.cpuMs,
       });
       log(`  bare closed loop: ${describeClosed(closed)}`);
       await settle(bare.url);
@@ -134,6 +136,7 @@ async function measureService(
   const service: RunningProcess = await startService({
     env: { ...backend.env(), WEB_CONCURRENCY: String(workers) },
     logFile: join(options.scratch, `serving-${backend.name}-${workers}.log`),
+    ...(options.servingMain === undefined ? {} : { main: options.servingMain }),
   });
   try {
     await warmUp(service.url, mix, options);
@@ -142,6 +145,7 @@ async function measureService(
       mix,
       connections: options.connections,
       durationMs: options.closedDurationMs,
+      serverCpuMs: service.cpuMs,
     });
     log(`  ${backend.name} closed loop: ${describeClosed(closed)}`);
     await settle(service.url);

@@ -19,6 +19,8 @@ export interface RunningProcess {
   readonly startupMs: number;
   /** Resident memory of the process and its children (cluster workers), bytes. */
   rss(): number;
+  /** CPU time (user + system) the process and its children have used, milliseconds. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -34,20 +36,23 @@ export interface ServiceOptions {
   logFile: string;
   /** Options for node itself, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
   nodeArgs?: string[];
+  /** Another build of the service to measure, e.g. an earlier commit's. @default SERVING_MAIN */
+  main?: string;
 }
 
 export async function startService(options: ServiceOptions): Promise<RunningProcess> {
-  if (!existsSync(SERVING_MAIN)) {
-    throw new Error(`${SERVING_MAIN} is missing: run \`pnpm turbo run build --filter=@oo/serving\``);
+  const main = options.main ?? SERVING_MAIN;
+  if (!existsSync(main)) {
+    throw new Error(`${main} is missing: run \`pnpm turbo run build --filter=@oo/serving\``);
   }
   const port = await findFreePort();
   const log = openSync(options.logFile, 'a');
   return launch(
-    [...(options.nodeArgs ?? []), SERVING_MAIN],
+    [...(options.nodeArgs ?? []), main],
     { ...options.env, PORT: String(port), HOST: '127.0.0.1' },
     port,
     ['ignore', log, 'pipe'],
-    dirname(SERVING_MAIN),
+    dirname(main),
   );
 }
 
@@ -101,6 +106,7 @@ async function launch(
     pid,
     startupMs,
     rss: () => treeRss(pid),
+    cpuMs: () => treeCpuMs(pid),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -141,19 +147,37 @@ function healthStatus(url: string): Promise<number> {
 
 /** VmRSS of `pid` and of every process whose parent it is (Linux /proc). */
 export function treeRss(pid: number): number {
-  let total = rssOf(pid);
+  return [pid, ...childrenOf(pid)].reduce((sum, each) => sum + rssOf(each), 0);
+}
+
+/** utime + stime of `pid` and its children, ms (Linux /proc; clock ticks are 10 ms). */
+export function treeCpuMs(pid: number): number {
+  return [pid, ...childrenOf(pid)].reduce((sum, each) => sum + cpuMsOf(each), 0);
+}
+
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Field 4 is the parent pid; the command name (field 2) may hold spaces, so split after ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) total += rssOf(Number(entry));
-    } catch {
-      // The process went away meanwhile.
-    }
+    // Field 4 is the parent pid; the command name (field 2) may hold spaces, so split after ')'.
+    if (Number(statFields(Number(entry))?.[1]) === pid) children.push(Number(entry));
   }
-  return total;
+  return children;
+}
+
+function cpuMsOf(pid: number): number {
+  const fields = statFields(pid);
+  return fields === undefined ? 0 : (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The fields of /proc/<pid>/stat after the command name (field 3 first); undefined if gone. */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
 }
 
 function rssOf(pid: number): number {

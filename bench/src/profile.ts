@@ -1,7 +1,7 @@
-// `pnpm --filter @oo/bench profile -- [--backend file|redis] [--seconds 10] [--out dir]`: runs one
-// serving process under `node --cpu-prof` while the closed-loop mix drives it, then prints where
-// its CPU time went (self time by function and by package). The .cpuprofile files stay in --out
-// for Chrome DevTools or speedscope.
+// `pnpm --filter @oo/bench profile -- [--backend file|redis] [--seconds 10] [--workers 1] [--out dir]`:
+// runs the service under `node --cpu-prof` (each cluster worker writes its own profile) while the
+// closed-loop mix drives it, then prints where the CPU time went (self time by function and by
+// package). The .cpuprofile files stay in --out for Chrome DevTools or speedscope.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '32' },
       out: { type: 'string' },
       top: { type: 'string', default: '40' },
+      workers: { type: 'string', default: '1' },
     },
   });
   const scratch = await createScratchDir();
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
     const seeder = backend.openStore();
     await seedUsers(seeder, DEFAULT_MIX.users, (i) => mix.userId(i)).finally(() => seeder.close());
     const service = await startService({
-      env: backend.env(),
+      env: { ...backend.env(), WEB_CONCURRENCY: values.workers },
       nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${out}`],
       logFile: join(scratch, 'serving.log'),
     });

@@ -38,7 +38,7 @@ export function describeMachine(redisVersion: string): Machine {
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '–');
-const int = (value: number) => Math.round(value).toLocaleString('en-US');
+const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–');
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 
 function table(header: string[], rows: string[][]): string {
@@ -67,6 +67,7 @@ export function renderReport(report: BenchReport): string {
             'processes',
             'req/s',
             '% of bare',
+            'server CPU µs/response',
             'p50 ms',
             'p90 ms',
             'p99 ms',
@@ -82,6 +83,7 @@ export function renderReport(report: BenchReport): string {
               String(c.workers),
               int(c.closed.throughput),
               c.server === 'bare' ? '100' : ((100 * c.closed.throughput) / ceiling).toFixed(0),
+              int(c.closed.serverCpuMicros),
               ms(c.closed.latency.p50),
               ms(c.closed.latency.p90),
               ms(c.closed.latency.p99),
@@ -182,6 +184,7 @@ export function renderReport(report: BenchReport): string {
             'varies',
             'value',
             'closed req/s',
+            'server CPU µs/response',
             'closed p99 ms',
             'open p50 ms',
             'open p99 ms',
@@ -194,6 +197,7 @@ export function renderReport(report: BenchReport): string {
             r.axis,
             String(r.value),
             int(r.closed.throughput),
+            int(r.closed.serverCpuMicros),
             ms(r.closed.latency.p99),
             ms(r.open.latency.p50),
             ms(r.open.latency.p99),
