@@ -17,7 +17,7 @@ import {
   targetPolicy,
 } from './targets.js';
 
-/** The 97.5 % quantile of the standard normal distribution, as in @oo/bandit's intervals. */
+/** The 97.5 % quantile of the standard normal distribution (the on-policy mean has tame terms). */
 const Z_975 = 1.959963984540054;
 
 /** Fewest evaluated decisions an estimate needs (a standard error needs two). */
@@ -39,6 +39,8 @@ export interface EvaluateOptions {
 export interface EstimateResult {
   value: number;
   standard_error: number;
+  /** Effective degrees of freedom of the standard error: ci95 = value ± t₀.₉₇₅(ν)·standard_error. */
+  degrees_of_freedom: number;
   ci95: [number, number];
   n: number;
   effective_sample_size: number;
@@ -171,6 +173,7 @@ function toResult(
   return {
     value: estimate.value,
     standard_error: estimate.standardError,
+    degrees_of_freedom: estimate.degreesOfFreedom,
     ci95: estimate.ci95,
     n: estimate.n,
     effective_sample_size: diagnostics.effectiveSampleSize,

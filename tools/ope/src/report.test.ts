@@ -49,7 +49,7 @@ describe('the text report', () => {
       // JSON.parse's own wording differs between Node versions.
       expect.stringMatching(/^ {2}skipped line 62: \(line\): not JSON: \S/),
       "Split: a ridge model per user (the logging policy's λ) is fitted on each user's earliest 50% of rewarded decisions by ts; every target is evaluated on the later ones, whose rewards no model saw.",
-      'DR: ridge direct model cross-fitted over 5 folds; weights clipped at 20; 95% CI = value ± 1.96·SE.',
+      "DR: ridge direct model cross-fitted over 5 folds; weights clipped at 20; 95% CI = value ± t·SE, t from Student's t with the terms' effective degrees of freedom (1.96 when the weights are tame).",
     ]);
   });
 

@@ -102,7 +102,7 @@ export function formatText(report: OpeReport): string {
   out.push(`Split: ${settings.split}.`);
   const clip = settings.clip === null ? 'weights not clipped' : `weights clipped at ${settings.clip}`;
   out.push(
-    `DR: ridge direct model cross-fitted over ${settings.folds} folds; ${clip}; 95% CI = value ± 1.96·SE.`,
+    `DR: ridge direct model cross-fitted over ${settings.folds} folds; ${clip}; 95% CI = value ± t·SE, t from Student's t with the terms' effective degrees of freedom (1.96 when the weights are tame).`,
   );
   const rows: string[][] = [];
   for (const group of report.groups) {

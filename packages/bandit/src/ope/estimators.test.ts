@@ -12,9 +12,12 @@ import {
   snipsEstimate,
 } from './estimators.js';
 import { checkLog, type LoggedDecision } from './logged-decision.js';
+import { studentT975 } from './student-t.js';
 import { greedyPolicy, type TargetPolicy, uniformPolicy } from './target-policies.js';
 
 const Z = 1.959963984540054;
+/** qt(0.975, 3). */
+const T3 = 3.182446305284263;
 
 /** K = 2 candidates of d = 1; the uniform target gives each 1/2, so wᵢ = 0.5/pᵢ = [1, 2, 0.5, 1]. */
 const SMALL: LoggedDecision[] = [
@@ -48,15 +51,53 @@ function randomLog(seed: number, n: number, k: number, d: number): LoggedDecisio
 }
 
 describe('IPS and SNIPS', () => {
-  it('IPS is the mean of wᵢrᵢ with SE = sd/√n and a 95 % normal interval', () => {
+  it('IPS is the mean of wᵢrᵢ with SE = sd/√n and a Student-t interval', () => {
     const result = ipsEstimate(SMALL, uniformPolicy());
     const terms = SMALL.map((e, i) => SMALL_WEIGHTS[i]! * e.reward);
     expect(result.estimator).toBe('ips');
     expect(result.value).toBeCloseTo(0.125, 15);
     expect(result.standardError).toBeCloseTo(sampleSd(terms) / 2, 15);
-    expect(result.ci95[0]).toBeCloseTo(0.125 - Z * result.standardError, 15);
-    expect(result.ci95[1]).toBeCloseTo(0.125 + Z * result.standardError, 15);
+    // κ = 4·Σd⁴/(Σd²)² ≈ 1.85 gives 2n/(κ − 1) ≈ 9.5, capped at n − 1 = 3: qt(0.975, 3).
+    expect(result.degreesOfFreedom).toBe(3);
+    expect(result.ci95[0]).toBeCloseTo(0.125 - T3 * result.standardError, 11);
+    expect(result.ci95[1]).toBeCloseTo(0.125 + T3 * result.standardError, 11);
     expect(result.n).toBe(4);
+  });
+
+  it('widen the interval by the terms’ kurtosis when a few large weights carry the variance', () => {
+    // 1,000 decisions: the target agrees with the logged choice at p = 0.9 (w = 1/0.9) 980 times
+    // and at p = 0.005 (w = 200) 20 times, the shape of ε-greedy logs with 20 candidates.
+    const log: LoggedDecision[] = Array.from({ length: 1000 }, (_, i) => ({
+      candidates: [[0], [1]],
+      chosen: 0,
+      propensity: i % 50 === 0 ? 0.005 : 0.9,
+      reward: i % 3 === 0 ? 1 : 0,
+    }));
+    const always0: TargetPolicy = (candidates) => candidates.map((_, a) => (a === 0 ? 1 : 0));
+    const { ips, snips, dr } = evaluatePolicy(log, always0);
+    if ('error' in ips) throw ips.error;
+    const terms = log.map((e) => e.reward / e.propensity);
+    const mean = terms.reduce((s, t) => s + t, 0) / terms.length;
+    const d2 = terms.map((t) => (t - mean) ** 2);
+    const kurtosis = (1000 * d2.reduce((s, v) => s + v * v, 0)) / d2.reduce((s, v) => s + v, 0) ** 2;
+    expect(ips.degreesOfFreedom).toBeCloseTo(2000 / (kurtosis - 1), 10);
+    expect(ips.degreesOfFreedom).toBeLessThan(100);
+    const half = (ips.ci95[1] - ips.ci95[0]) / 2;
+    expect(half / ips.standardError).toBeCloseTo(studentT975(ips.degreesOfFreedom), 12);
+    expect(half / ips.standardError).toBeGreaterThan(Z);
+    for (const estimate of [snips, dr]) {
+      if ('error' in estimate) throw estimate.error;
+      expect(estimate.degreesOfFreedom).toBeLessThan(999);
+    }
+  });
+
+  it('keep the normal interval, to rounding, for well-behaved terms on a large log', () => {
+    const { ips, snips, dr } = evaluatePolicy(randomLog(5, 5000, 3, 2), uniformPolicy());
+    for (const estimate of [ips, snips, dr]) {
+      if ('error' in estimate) throw estimate.error;
+      expect(estimate.degreesOfFreedom).toBeGreaterThan(1000);
+      expect((estimate.ci95[1] - estimate.ci95[0]) / 2 / estimate.standardError).toBeLessThan(Z * 1.002);
+    }
   });
 
   it('SNIPS is Σwr/Σw with the delta-method standard error', () => {
