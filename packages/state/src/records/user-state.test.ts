@@ -62,10 +62,11 @@ const withCandidates: UserState = {
     {
       ...decision,
       candidates: [
-        { id: 'b', features: [0.5, 0.5, 1, 0.13333333333333333, 1, 0, 1] },
+        { id: 'b', features: [1, 0.13333333333333333, 1] },
         { id: 'a' },
-        { id: 'c', features: [0.5, 0.5, 0, 0, 0.3333333333333333, 0, 1] },
+        { id: 'c', features: [0, 0, 0.3333333333333333] },
       ],
+      shared_columns: [0, 1, 5, 6],
       policy_version: '1.0.0',
       policy_params: { epsilon: 0.1, gamma: 1, lambda: 1 },
     },
@@ -99,6 +100,13 @@ const INVALID: [string, Partial<UserState>][] = [
   ],
   ['another candidate without features', candidatesOf({ id: 'a' }, { id: 'b' })],
   ['another candidate of another length', candidatesOf({ id: 'a' }, { id: 'b', features: [0.5] })],
+  [
+    'another candidate with the shared columns too',
+    candidatesOf({ id: 'a' }, { id: 'b', features: decision.features }),
+  ],
+  ['shared columns out of order', { decisions: [{ ...loggedDecision, shared_columns: [1, 0, 5, 6] }] }],
+  ['a shared column past d', { decisions: [{ ...loggedDecision, shared_columns: [0, 1, 5, 7] }] }],
+  ['shared columns without candidates', { decisions: [{ ...decision, shared_columns: [0] }] }],
   ['an unknown field in a candidate', candidatesOf({ id: 'a', score: 1 })],
   ['an epsilon above 1', { decisions: [{ ...loggedDecision, policy_params: { epsilon: 2 } }] }],
   ['an unknown policy parameter', { decisions: [{ ...loggedDecision, policy_params: { beta: 1 } }] }],

@@ -65,8 +65,11 @@ export type ShadowDecisionRecord = z.infer<typeof ShadowDecisionRecord>;
 export const MAX_CANDIDATES_PER_DECISION = 100;
 
 /**
- * One candidate of a decision in the deciding policy's encoding (docs/adr/0023). The chosen
- * candidate's entry has no `features`: its vector is the decision's own `features`, kept once.
+ * One candidate of a decision in the deciding policy's encoding (docs/adr/0023). Nothing is kept
+ * twice: the chosen candidate's entry has no `features` (its vector is the decision's own
+ * `features`), and the other entries leave out the decision's `shared_columns`, the features
+ * every candidate has the same value in (the time of day and week, the caller's profile), whose
+ * values are those of `features`.
  */
 export const DecisionCandidateRecord = z.strictObject({
   id: z.string().min(1).max(128),
@@ -104,6 +107,11 @@ const DecisionFields = z.strictObject({
    * when the service runs with DECISION_LOG_CANDIDATES=false.
    */
   candidates: z.array(DecisionCandidateRecord).min(1).max(MAX_CANDIDATES_PER_DECISION).optional(),
+  /**
+   * With `candidates`: the indices, ascending, of the features every candidate has the same value
+   * in, left out of every other candidate's `features`. Absent: none is shared.
+   */
+  shared_columns: z.array(z.int().min(0)).min(1).optional(),
   /** The deciding policy's version (`policy_version` of POST /score*); written with `candidates`. */
   policy_version: z.string().min(1).max(64).optional(),
   /** The deciding policy's parameters when it decided; written with `candidates`. */
@@ -112,9 +120,25 @@ const DecisionFields = z.strictObject({
 
 /** One scoring decision, kept so a later reward can find it by `decision_id`. */
 export const DecisionRecord = DecisionFields.superRefine((decision, ctx) => {
-  const { candidates, features } = decision;
+  const { candidates, features, shared_columns: shared } = decision;
   // zod runs this after non-fatal issues too: check only what parsed.
-  if (!Array.isArray(candidates) || !Array.isArray(features)) return;
+  if (!Array.isArray(features)) return;
+  if (shared !== undefined) {
+    if (candidates === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['shared_columns'], message: 'shared_columns needs candidates' });
+    } else if (
+      !Array.isArray(shared) ||
+      shared.some((column, i) => column >= features.length || (i > 0 && column <= shared[i - 1]!))
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['shared_columns'],
+        message: `shared_columns must be ascending indices below ${features.length}`,
+      });
+    }
+  }
+  if (!Array.isArray(candidates)) return;
+  const own = features.length - (Array.isArray(shared) ? shared.length : 0);
   // What an export line needs to hold (every candidate's vector of one length, the choice among
   // them) is checked when the decision is written, so a stored decision always exports.
   const ids = new Set<string>();
@@ -128,8 +152,8 @@ export const DecisionRecord = DecisionFields.superRefine((decision, ctx) => {
         ? candidate.features === undefined
           ? undefined
           : "the chosen candidate's vector is the decision's features: it has none here"
-        : candidate.features?.length !== features.length
-          ? `every other candidate needs features of the chosen one's length (${features.length})`
+        : candidate.features?.length !== own
+          ? `every other candidate needs ${own} features (d less the shared columns)`
           : undefined;
     if (candidate.id === decision.chosen_id) chosen++;
     ids.add(candidate.id);
