@@ -8,6 +8,7 @@ const SCHEMA_EXPORTS = [
   'AgentRegistryResponse',
   'CandidateScore',
   'ConsumerFigures',
+  'DecisionExportQuery',
   'DecisionId',
   'DecisionLogEntry',
   'DecisionLogLine',
@@ -17,6 +18,8 @@ const SCHEMA_EXPORTS = [
   'GenerateRequest',
   'GenerateResponse',
   'HealthResponse',
+  'OpeReport',
+  'OpeRequest',
   'PolicyId',
   'RegisteredAgent',
   'ResetResponse',
@@ -37,6 +40,10 @@ const SCHEMA_EXPORTS = [
 const OTHER_EXPORTS = [
   'DECISION_LOG_FORMAT_VERSION',
   'ERROR_CODES',
+  'OPE_DEFAULT_MAX_DECISIONS',
+  'OPE_MAX_DECISIONS',
+  'OPE_MODEL_KINDS',
+  'OPE_TARGET_KINDS',
   'EVENT_SUBJECTS',
   'eventSchemaForSubject',
 ];
