@@ -31,4 +31,6 @@ export interface BenchOptions {
   scratch: string;
   /** The service's entry point, when measuring another build. @default apps/serving/dist/main.js */
   servingMain?: string;
+  /** Extra environment of every serving process (`--service-env KEY=VALUE`), e.g. a setting to compare. */
+  serviceEnv: Readonly<Record<string, string>>;
 }

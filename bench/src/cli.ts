@@ -28,6 +28,9 @@ const HELP = `Usage: pnpm --filter @oo/bench bench -- [options]
   --state-users <n>   users of the state suite (default 100000)
   --serving <path>    the service's entry point, to measure another build
                       (default apps/serving/dist/main.js)
+  --service-env <KEY=VALUE>
+                      extra environment of every serving process; repeatable
+                      (e.g. DECISION_LOG_CANDIDATES=false to compare a setting)
   --plot <path>       base path of the latency plot, without extension
                       (default docs/img/latency-vs-load; "none" to skip)
   --out <dir>         where the report (report.md) and raw results (results.json) are
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
       'state-users': { type: 'string' },
       plot: { type: 'string' },
       serving: { type: 'string' },
+      'service-env': { type: 'string', multiple: true },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -88,6 +92,7 @@ async function main(): Promise<void> {
     growthRate: 500,
     scratch,
     ...(values.serving === undefined ? {} : { servingMain: values.serving }),
+    serviceEnv: parseServiceEnv(values['service-env'] ?? []),
   };
   for (const [name, value] of Object.entries({ rate: options.rate, duration: options.targetDurationMs })) {
     if (!(Number.isFinite(value) && value > 0)) throw new Error(`--${name} must be a positive number`);
@@ -131,6 +136,16 @@ async function main(): Promise<void> {
     );
     log(`plot: ${plot}.svg, ${plot}.png`);
   }
+}
+
+function parseServiceEnv(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/s.exec(pair);
+    if (match === null) throw new Error(`--service-env takes KEY=VALUE, got ${JSON.stringify(pair)}`);
+    env[match[1]!] = match[2]!;
+  }
+  return env;
 }
 
 function redisVersion(): string {

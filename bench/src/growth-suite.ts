@@ -60,7 +60,7 @@ export async function runGrowthSuite(
         seeder.close(),
       );
       const service = await startService({
-        env: { ...backend.env(), WEB_CONCURRENCY: String(workers) },
+        env: { ...backend.env(), ...options.serviceEnv, WEB_CONCURRENCY: String(workers) },
         logFile: join(options.scratch, `growth-${name}.log`),
       });
       try {

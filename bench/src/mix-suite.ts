@@ -134,7 +134,7 @@ async function measureService(
     await seeder.close();
   }
   const service: RunningProcess = await startService({
-    env: { ...backend.env(), WEB_CONCURRENCY: String(workers) },
+    env: { ...backend.env(), ...options.serviceEnv, WEB_CONCURRENCY: String(workers) },
     logFile: join(options.scratch, `serving-${backend.name}-${workers}.log`),
     ...(options.servingMain === undefined ? {} : { main: options.servingMain }),
   });

@@ -53,7 +53,12 @@ export function renderReport(report: BenchReport): string {
     `Machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.redis}. ` +
       `Load average before: ${machine.loadBefore.join(' / ')}` +
       (machine.loadAfter ? `, after: ${machine.loadAfter.join(' / ')}` : '') +
-      ` (1/5/15 min). Started ${machine.startedAt}.`,
+      ` (1/5/15 min). Started ${machine.startedAt}.` +
+      (Object.keys(options.serviceEnv ?? {}).length === 0
+        ? ''
+        : ` Service environment: ${Object.entries(options.serviceEnv)
+            .map(([key, value]) => `\`${key}=${value}\``)
+            .join(', ')}.`),
   );
 
   const mix = report.mix;

@@ -47,7 +47,7 @@ export async function runStateSuite(
       const seedSeconds = (performance.now() - seedStarted) / 1000;
       const footprint = await backend.footprint();
       const service = await startService({
-        env: { ...backend.env(), WEB_CONCURRENCY: String(workers) },
+        env: { ...backend.env(), ...options.serviceEnv, WEB_CONCURRENCY: String(workers) },
         logFile: join(options.scratch, `state-${name}.log`),
       });
       try {
