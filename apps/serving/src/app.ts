@@ -12,6 +12,8 @@ import { createErrorHandlers, validationHook } from './middleware/error-handler.
 import { createRouteTable } from './middleware/route-table.js';
 import { traceContext } from './middleware/trace-context.js';
 import { createMetrics, type ServingMetrics } from './observability/metrics.js';
+import { registerAdminDecisionsRoute } from './routes/admin-decisions.js';
+import { registerAdminOpeRoute } from './routes/admin-ope.js';
 import { registerAgentsRegistryRoute } from './routes/agents-registry.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerFeaturesRoute } from './routes/features.js';
@@ -98,6 +100,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerStatsRoutes(app, routeDeps);
   registerFeaturesRoute(app, routeDeps);
   registerResetRoute(app, routeDeps);
+  registerAdminDecisionsRoute(app, routeDeps);
+  registerAdminOpeRoute(app, routeDeps);
   registerAgentsRegistryRoute(app, routeDeps);
   registerGenerateRoute(app, routeDeps);
   registerHealthRoute(app, routeDeps);

@@ -19,6 +19,7 @@ describe('loadEnv', () => {
       NATS_MAX_DELIVER: 5,
       DEFAULT_PROMPT_VERSION: 'v1',
       ENV: 'development',
+      DECISION_LOG_CANDIDATES: true,
       MAX_BODY_BYTES: 1_048_576,
       LOG_LEVEL: 'info',
       SHUTDOWN_GRACE_MS: 10_000,
@@ -48,6 +49,7 @@ describe('loadEnv', () => {
       EGREEDY_EPSILON: '0.05',
       EGREEDY_V2_EPSILON: '0',
       MAX_BODY_BYTES: '2048',
+      DECISION_LOG_CANDIDATES: '0',
     });
     expect(env).toMatchObject({
       PORT: 9000,
@@ -60,6 +62,7 @@ describe('loadEnv', () => {
       EGREEDY_EPSILON: 0.05,
       EGREEDY_V2_EPSILON: 0,
       MAX_BODY_BYTES: 2048,
+      DECISION_LOG_CANDIDATES: false,
       ADMIN_TOKEN: 'token',
     });
   });
@@ -86,6 +89,7 @@ describe('loadEnv', () => {
     ['EGREEDY_EPSILON', '1.5'],
     ['EGREEDY_V2_EPSILON', '-0.1'],
     ['MAX_BODY_BYTES', '0'],
+    ['DECISION_LOG_CANDIDATES', 'yes'],
     ['LOG_LEVEL', 'verbose'],
   ])('stops on %s=%s, naming it', (variable, value) => {
     let error: unknown;

@@ -101,6 +101,10 @@ export const ServingEnv = z.object({
   // Policies that decide beside the active one on every /score* and learn from its rewards
   // (ADR-0022); unset: none.
   SHADOW_POLICIES: envPolicyList().optional(),
+  // Whether each decision logs every candidate's vector (with the policy's version and
+  // parameters), which GET /admin/decisions and POST /admin/ope need (ADR-0023); off, decisions
+  // keep only the chosen candidate's vector, as before.
+  DECISION_LOG_CANDIDATES: envFlag().default(true),
   MAX_BODY_BYTES: envInt(1, 64 * 1024 * 1024).default(1024 * 1024),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

@@ -69,6 +69,7 @@ export function registerScoreRoutes(app: OpenAPIHono, deps: RouteDeps): void {
           rng: deps.rng,
           logSize: DECISION_LOG_SIZE,
           settings,
+          logCandidates: deps.env.DECISION_LOG_CANDIDATES,
           ...(shadows.policies.length > 0
             ? { shadows: { policies: shadows.policies, rng: deps.shadowRng } }
             : {}),
