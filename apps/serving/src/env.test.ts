@@ -19,7 +19,7 @@ describe('loadEnv', () => {
       NATS_MAX_DELIVER: 5,
       DEFAULT_PROMPT_VERSION: 'v1',
       ENV: 'development',
-      DECISION_LOG_CANDIDATES: true,
+      DECISION_LOG_CANDIDATES: false,
       MAX_BODY_BYTES: 1_048_576,
       LOG_LEVEL: 'info',
       SHUTDOWN_GRACE_MS: 10_000,
@@ -49,7 +49,7 @@ describe('loadEnv', () => {
       EGREEDY_EPSILON: '0.05',
       EGREEDY_V2_EPSILON: '0',
       MAX_BODY_BYTES: '2048',
-      DECISION_LOG_CANDIDATES: '0',
+      DECISION_LOG_CANDIDATES: '1',
     });
     expect(env).toMatchObject({
       PORT: 9000,
@@ -62,7 +62,7 @@ describe('loadEnv', () => {
       EGREEDY_EPSILON: 0.05,
       EGREEDY_V2_EPSILON: 0,
       MAX_BODY_BYTES: 2048,
-      DECISION_LOG_CANDIDATES: false,
+      DECISION_LOG_CANDIDATES: true,
       ADMIN_TOKEN: 'token',
     });
   });

@@ -102,9 +102,10 @@ export const ServingEnv = z.object({
   // (ADR-0022); unset: none.
   SHADOW_POLICIES: envPolicyList().optional(),
   // Whether each decision logs every candidate's vector (with the policy's version and
-  // parameters), which GET /admin/decisions and POST /admin/ope need (ADR-0023); off, decisions
-  // keep only the chosen candidate's vector, as before.
-  DECISION_LOG_CANDIDATES: envFlag().default(true),
+  // parameters), which GET /admin/decisions and POST /admin/ope need (ADR-0023). Off by default:
+  // a release older than these fields sets aside records that carry them, so turning it on must
+  // wait until every process sharing the store runs this version; it also triples a record.
+  DECISION_LOG_CANDIDATES: envFlag().default(false),
   MAX_BODY_BYTES: envInt(1, 64 * 1024 * 1024).default(1024 * 1024),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

@@ -14,7 +14,13 @@ import {
 
 const TOKEN = 'export-admin-token-0123456789';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
-const ENV = { ADMIN_TOKEN: TOKEN, EGREEDY_EPSILON: '0.5', LINUCB_ALPHA: '0.25', EGREEDY_GAMMA: '0.99' };
+const ENV = {
+  ADMIN_TOKEN: TOKEN,
+  DECISION_LOG_CANDIDATES: '1',
+  EGREEDY_EPSILON: '0.5',
+  LINUCB_ALPHA: '0.25',
+  EGREEDY_GAMMA: '0.99',
+};
 
 describe.each(STORE_KINDS)('GET /admin/decisions [%s store]', (kind) => {
   let fixture: StoreFixture;

@@ -16,7 +16,7 @@ export function registerAdminDecisionsRoute(app: OpenAPIHono, deps: RouteDeps): 
     summary: 'Export the decision log (NDJSON)',
     description:
       'Streams the decision log as NDJSON (docs/decision-log-format.md): one DecisionLogLine per decision ' +
-      'that logged every candidate (DECISION_LOG_CANDIDATES, on by default; older decisions cannot be ' +
+      'that logged every candidate (DECISION_LOG_CANDIDATES=1, off by default; other decisions cannot be ' +
       "evaluated and are left out), each user's oldest first, with the policy version and parameters " +
       'the decision was made with. With user_id, that user only (an empty body when they have no such ' +
       `decision); without, every user, read ${EXPORT_PAGE_SIZE} users at a time as the response is ` +

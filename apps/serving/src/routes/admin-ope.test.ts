@@ -25,7 +25,12 @@ describe.each(STORE_KINDS)('POST /admin/ope [%s store]', (kind) => {
     backing = await fixture.create();
     app = await startTestApp({
       store: backing.store,
-      env: { ADMIN_TOKEN: TOKEN, EGREEDY_EPSILON: '0.5', MAX_BODY_BYTES: '4096' },
+      env: {
+        ADMIN_TOKEN: TOKEN,
+        DECISION_LOG_CANDIDATES: '1',
+        EGREEDY_EPSILON: '0.5',
+        MAX_BODY_BYTES: '4096',
+      },
       clock: () => new Date(NOW),
     });
     for (const [i, user] of USERS.entries()) {
