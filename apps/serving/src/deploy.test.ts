@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoreBody } from './testing/bodies.js';
+import { playEgreedy } from './testing/decision-log.js';
 import { get, post } from './testing/http.js';
 import { PACKAGE_DIR, spawnService } from './testing/spawn-service.js';
 
 const run = promisify(execFile);
+const DEPLOY_ADMIN_TOKEN = 'deploy-admin-token-0123456789';
 
 // What the Dockerfile does: `pnpm deploy --prod` of the built app into a directory holding only
 // its package.json, dist/ and production node_modules, then `node dist/main.js` from there.
@@ -35,6 +37,7 @@ describe('the deployable', () => {
 
   it('holds the build output and no workspace sources', () => {
     expect(existsSync(join(target, 'dist/main.js'))).toBe(true);
+    expect(existsSync(join(target, 'dist/ope-worker.js'))).toBe(true);
     expect(existsSync(join(target, 'src'))).toBe(false);
     expect(existsSync(join(target, 'node_modules/swagger-ui-dist/swagger-ui-bundle.js'))).toBe(true);
   });
@@ -47,7 +50,7 @@ describe('the deployable', () => {
     const service = await spawnService({
       main: join(target, 'dist/main.js'),
       cwd: target,
-      env: { STATE_DIR: join(root, 'state') },
+      env: { STATE_DIR: join(root, 'state'), ADMIN_TOKEN: DEPLOY_ADMIN_TOKEN, DECISION_LOG_CANDIDATES: '1' },
     });
     try {
       const health = await get(service.url, '/health');
@@ -57,6 +60,16 @@ describe('the deployable', () => {
       const css = await fetch(`${service.url}/docs/assets/swagger-ui.css`);
       expect(css.status).toBe(200);
       expect((await get(service.url, '/openapi.json')).body.openapi).toBe('3.1.0');
+      // POST /admin/ope evaluates in a thread whose entry is dist/ope-worker.js.
+      await playEgreedy(service.url, 'deployed-ope', 6, { start: Date.now() });
+      const ope = await post(
+        service.url,
+        '/admin/ope',
+        {},
+        { authorization: `Bearer ${DEPLOY_ADMIN_TOKEN}` },
+      );
+      expect(ope.status).toBe(200);
+      expect(ope.body.groups[0]).toMatchObject({ policy: 'egreedy-v1', decisions: 6 });
     } finally {
       expect(await service.stop()).toBe(0);
     }

@@ -13,6 +13,7 @@ import { runPrimary } from './cluster-primary.js';
 import { loadEnv } from './env.js';
 import { aggregateAcrossWorkers } from './observability/cluster-metrics.js';
 import { createMetrics } from './observability/metrics.js';
+import { processOpeEvaluator } from './ope/ope-evaluator.js';
 import { openStore } from './open-store.js';
 import { startServer } from './server.js';
 
@@ -55,6 +56,8 @@ async function main(): Promise<void> {
     logger.info({ signal, grace_ms: env.SHUTDOWN_GRACE_MS }, 'shutting down');
     const graceful = await running.close(env.SHUTDOWN_GRACE_MS);
     if (!graceful) logger.warn('grace period over: the remaining connections were closed');
+    // An evaluation outliving the grace period has no client left to answer: stop its thread.
+    await processOpeEvaluator.close();
     await store
       .close()
       .catch((error: unknown) => logger.error({ err: error }, 'closing the state store failed'));

@@ -1,39 +1,45 @@
-import { Readable } from 'node:stream';
 import { BanditError } from '@oo/bandit';
 import { OPE_DEFAULT_MAX_DECISIONS, OPE_MAX_DECISIONS, type OpeReport, type OpeRequest } from '@oo/contracts';
-import { evaluateLog, LogInputError, type OpeOptions, parseOpeArgs } from '@oo/ope';
+import { LogInputError, type OpeOptions, parseOpeArgs } from '@oo/ope';
 import type { StateStore } from '@oo/state';
 import { ValidationError } from '../errors.js';
 import { type DecisionExportOptions, exportDecisionLog } from './decision-export.js';
+import { type OpeEvaluator, processOpeEvaluator } from './ope-evaluator.js';
 
 // Where an estimator's option (the `field` of a @oo/bandit error) comes from in the request body.
 const BODY_FIELDS: Readonly<Record<string, string>> = { epsilon: 'epsilons' };
 
-export type ServiceOpeHooks = Pick<DecisionExportOptions, 'onSkippedDecision' | 'onCorruptUser'>;
+export interface ServiceOpeHooks extends Pick<DecisionExportOptions, 'onSkippedDecision' | 'onCorruptUser'> {
+  /** The whole selection has been read (`decisions` lines) and handed over; only estimation is left. */
+  onLogRead?: (decisions: number) => void;
+}
 
 /**
  * Off-policy evaluation of the service's own decision log: the lines GET /admin/decisions would
- * stream, read by exactly the code `pnpm ope` runs (`evaluateLog` of @oo/ope), with the CLI's
- * defaults for every option the request leaves out. At most `max_decisions` lines are read.
+ * stream, read here from the store and evaluated in a worker thread by exactly the code `pnpm ope`
+ * runs (`evaluateLog` of @oo/ope), with the CLI's defaults for every option the request leaves
+ * out. At most `max_decisions` lines are read.
  * @throws ValidationError (422) naming the field: a log over `max_decisions`, nothing to evaluate,
  *   an option an estimator refuses
+ * @throws OpeUnavailableError (503) while another evaluation runs on this process, or past its time limit
  */
 export async function evaluateServiceLog(
   store: StateStore,
   request: OpeRequest,
   hooks: ServiceOpeHooks = {},
+  evaluator: OpeEvaluator = processOpeEvaluator,
 ): Promise<OpeReport> {
   const options = opeOptions(request);
   const maxDecisions = request.max_decisions ?? OPE_DEFAULT_MAX_DECISIONS;
   let lines = 0;
   let overCap = false;
-  // The reader reports a failing source as unreadable input; the store's own error is kept so it
-  // maps as every store error does (503).
+  // The store's own error is kept so it maps as every store error does (503).
   let storeFailure: unknown;
   async function* log(): AsyncGenerator<string> {
     try {
       for await (const chunk of exportDecisionLog(store, {
-        ...hooks,
+        ...(hooks.onSkippedDecision ? { onSkippedDecision: hooks.onSkippedDecision } : {}),
+        ...(hooks.onCorruptUser ? { onCorruptUser: hooks.onCorruptUser } : {}),
         ...(request.user_id === undefined ? {} : { userId: request.user_id }),
       })) {
         lines += countLines(chunk);
@@ -48,10 +54,11 @@ export async function evaluateServiceLog(
       if (!overCap) storeFailure = error;
       throw error;
     }
+    hooks.onLogRead?.(lines);
   }
   let report: OpeReport;
   try {
-    report = await evaluateLog(options, { stdin: Readable.from(log()), cwd: '/' });
+    report = await evaluator.evaluate(options, log());
   } catch (error) {
     if (overCap) throw tooLarge(maxDecisions);
     if (storeFailure !== undefined) throw storeFailure;

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NOW } from '../testing/bodies.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { NOW, scoreBody } from '../testing/bodies.js';
 import { parseExport, playEgreedy, runOpeCli } from '../testing/decision-log.js';
 import { call, post } from '../testing/http.js';
 import { startTestApp, type TestApp } from '../testing/test-app.js';
@@ -158,5 +158,88 @@ describe.each(STORE_KINDS)('POST /admin/ope [%s store]', (kind) => {
     expect((await call(app.url, 'POST', '/admin/ope', '{"folds":', AUTH)).status).toBe(400);
     const big = await ope({ epsilons: Array.from({ length: 2000 }, (_, i) => i / 2000) });
     expect(big.status).toBe(413);
+  });
+});
+
+// Enough decisions for the estimation to take a noticeable time (hundreds of ms; 2,000 decisions
+// of 10 candidates took 0.66 s): what must no longer hold the scoring requests of its process.
+const BUSY_USERS = Array.from({ length: 20 }, (_, i) => `ope-load-${i}`);
+const BUSY_ROUNDS = 100;
+
+describe('POST /admin/ope runs off the event loop', () => {
+  let fixture: StoreFixture;
+  let backing: TestStore;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    fixture = await createStoreFixture('file');
+    backing = await fixture.create();
+    app = await startTestApp({
+      store: backing.store,
+      env: { ADMIN_TOKEN: TOKEN, DECISION_LOG_CANDIDATES: '1', EGREEDY_EPSILON: '0.5' },
+      clock: () => new Date(NOW),
+    });
+    await Promise.all(
+      BUSY_USERS.map((user, i) =>
+        playEgreedy(app.url, user, BUSY_ROUNDS, { start: Date.parse(NOW) + i * 60_000, candidates: 10 }),
+      ),
+    );
+  });
+  afterAll(async () => {
+    await app?.close();
+    await fixture?.close();
+  });
+
+  const ope = (body: unknown) => post(app.url, '/admin/ope', body, AUTH);
+  const logRead = () =>
+    app.logs.lines.filter((line) => line.msg === 'decision log read; estimating off-policy');
+
+  /**
+   * Starts an evaluation of every user and resolves once its log is read, i.e. once only the
+   * estimation is left; `settled()` tells whether its answer has arrived.
+   */
+  async function startEvaluation(body: Record<string, unknown> = {}) {
+    const before = logRead().length;
+    let settled = false;
+    const response = ope(body).finally(() => {
+      settled = true;
+    });
+    await vi.waitFor(() => expect(logRead().length).toBe(before + 1), { timeout: 20_000, interval: 2 });
+    return { response, settled: () => settled };
+  }
+
+  it('answers scoring requests while it estimates, and still answers what pnpm ope --json prints', async () => {
+    const res = await fetch(new URL('/admin/decisions', app.url), { headers: AUTH });
+    const log = await res.text();
+    expect(parseExport(log)).toHaveLength(BUSY_USERS.length * BUSY_ROUNDS);
+
+    const evaluation = await startEvaluation();
+    expect(logRead().at(-1)).toMatchObject({ decisions: BUSY_USERS.length * BUSY_ROUNDS });
+    // The log is read: these decisions (of a user of their own) cannot change the evaluation.
+    for (let i = 0; i < 5; i++) {
+      const scored = await post(app.url, '/score/egreedy', scoreBody('ope-bystander', 10));
+      expect(scored.status).toBe(200);
+      expect(evaluation.settled()).toBe(false);
+    }
+
+    const evaluated = await evaluation.response;
+    expect(evaluated.status).toBe(200);
+    const cli = await runOpeCli(log, ['--json']);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(evaluated.body).toEqual({ ...JSON.parse(cli.stdout), file: 'GET /admin/decisions' });
+  });
+
+  it('refuses a second evaluation while one runs (503 ope_busy with Retry-After), then takes the next', async () => {
+    // Every user again, the bystander's decisions of the test above included.
+    const first = await startEvaluation({ max_decisions: 10_000 });
+    const second = await ope({ user_id: BUSY_USERS[0] });
+    expect(first.settled()).toBe(false);
+    expect(second.status).toBe(503);
+    expect(second.body.error).toMatchObject({ code: 'state_unavailable', details: { reason: 'ope_busy' } });
+    expect(second.body.error.message).toMatch(/already running/);
+    expect(second.headers.get('retry-after')).toMatch(/^\d+$/);
+
+    expect((await first.response).status).toBe(200);
+    expect((await ope({ user_id: BUSY_USERS[0] })).status).toBe(200);
   });
 });
