@@ -1,5 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { OpeReport as OpeReportSchema } from '@oo/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OpeReport } from './report.js';
 import { runCli } from './testing/run-cli.js';
@@ -79,6 +80,9 @@ describe('pnpm ope (the built CLI as a child process)', () => {
     const { value, ci95 } = uniform.dr as { value: number; ci95: [number, number] };
     expect(ci95[0]).toBeLessThan(value);
     expect(ci95[1]).toBeGreaterThan(value);
+    // The schema POST /admin/ope answers with (and @oo/client parses by) describes every field:
+    // parsing loses nothing, so a field added here without the schema fails this test.
+    expect(OpeReportSchema.parse(report)).toEqual(report);
   });
 
   it('reads the log from stdin with -, and a relative path from where pnpm was called (INIT_CWD)', async () => {

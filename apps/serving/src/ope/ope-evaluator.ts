@@ -21,8 +21,8 @@ const RETRY_AFTER_S = 5;
 export type OpeUnavailableReason = 'ope_busy' | 'ope_timeout' | 'shutting_down';
 
 /**
- * The evaluation cannot be run now (503, `details.reason` says why). ERROR_CODES has no code of
- * its own for a busy process yet, so it is `state_unavailable`'s 503 with a reason (ADR-0023).
+ * The evaluation cannot be run now: 503 `service_busy`, `details.reason` says why (ADR-0023). Not
+ * `state_unavailable`, which monitoring reads as the store being down.
  */
 export class OpeUnavailableError extends HttpError {
   override readonly name = 'OpeUnavailableError';
@@ -30,7 +30,7 @@ export class OpeUnavailableError extends HttpError {
     readonly reason: OpeUnavailableReason,
     message: string,
   ) {
-    super('state_unavailable', message, { reason }, { 'retry-after': String(RETRY_AFTER_S) });
+    super('service_busy', message, { reason }, { 'retry-after': String(RETRY_AFTER_S) });
   }
 }
 

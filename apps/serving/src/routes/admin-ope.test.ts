@@ -235,7 +235,7 @@ describe('POST /admin/ope runs off the event loop', () => {
     const second = await ope({ user_id: BUSY_USERS[0] });
     expect(first.settled()).toBe(false);
     expect(second.status).toBe(503);
-    expect(second.body.error).toMatchObject({ code: 'state_unavailable', details: { reason: 'ope_busy' } });
+    expect(second.body.error).toMatchObject({ code: 'service_busy', details: { reason: 'ope_busy' } });
     expect(second.body.error.message).toMatch(/already running/);
     expect(second.headers.get('retry-after')).toMatch(/^\d+$/);
 

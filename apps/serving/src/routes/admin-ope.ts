@@ -44,7 +44,7 @@ export function registerAdminOpeRoute(app: OpenAPIHono, deps: RouteDeps): void {
       503: jsonContent(
         ErrorBody,
         'The state store is unavailable or a record is unreadable (`state_unavailable`, `state_corrupt`), ' +
-          'or the evaluation cannot run now (`state_unavailable` with `details.reason`: `ope_busy` while ' +
+          'or the evaluation cannot run now (`service_busy` with `details.reason`: `ope_busy` while ' +
           'another runs on this process, `ope_timeout` past the time limit, `shutting_down`; Retry-After says ' +
           'when to try again).',
       ),

@@ -14,6 +14,7 @@ describe('ERROR_CODES', () => {
       validation_failed: 422,
       upstream_error: 502,
       state_unavailable: 503,
+      service_busy: 503,
       state_corrupt: 503,
       upstream_timeout: 504,
     });

@@ -23,6 +23,9 @@ export const ERROR_CODES = {
   internal_error: 500,
   upstream_error: 502,
   state_unavailable: 503,
+  // The process cannot take this work now (e.g. it already runs an off-policy evaluation);
+  // `details.reason` says why and `Retry-After` when to retry. Not the store being down.
+  service_busy: 503,
   state_corrupt: 503,
   upstream_timeout: 504,
 } as const satisfies Record<string, number>;

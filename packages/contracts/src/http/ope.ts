@@ -86,12 +86,20 @@ export const OpeRequest = z
   );
 export type OpeRequest = z.infer<typeof OpeRequest>;
 
-const Interval = z.tuple([z.number(), z.number()]).describe('95% interval: value ± 1.96·SE.');
+const Interval = z.tuple([z.number(), z.number()]);
 
 const Estimate = z.object({
   value: z.number(),
   standard_error: z.number(),
-  ci95: Interval,
+  degrees_of_freedom: z
+    .number()
+    .positive()
+    .describe(
+      "Effective degrees of freedom ν of the standard error, from the kurtosis of the estimator's per-decision terms (docs/adr/0020): heavy-tailed importance weights give a small ν and so a wider interval.",
+    ),
+  ci95: Interval.describe(
+    '95% interval: value ± t₀.₉₇₅(ν)·standard_error (Student t with degrees_of_freedom).',
+  ),
   n: z.int(),
   effective_sample_size: z.number().describe('(Σw)²/Σw² of the importance weights.'),
   max_weight: z.number(),
@@ -132,7 +140,12 @@ const OpeGroup = z.object({
   warnings: z.array(z.string()),
   skipped: z.string().nullable().describe('Why the group was not evaluated, or null.'),
   logged: z
-    .object({ value: z.number(), standard_error: z.number(), ci95: Interval, n: z.int() })
+    .object({
+      value: z.number(),
+      standard_error: z.number(),
+      ci95: Interval.describe('95% interval: value ± 1.96·standard_error (a mean of rewards in [-1, 1]).'),
+      n: z.int(),
+    })
     .nullable()
     .describe("The logging policy's own mean reward on the evaluated decisions."),
   targets: z.array(
