@@ -4,7 +4,14 @@ import { OpeReport as OpeReportSchema } from '@oo/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OpeReport } from './report.js';
 import { runCli } from './testing/run-cli.js';
-import { ndjson, sampleLine, syntheticLog, tempDir, writeLog } from './testing/synthetic-log.js';
+import {
+  deterministicLog,
+  ndjson,
+  sampleLine,
+  syntheticLog,
+  tempDir,
+  writeLog,
+} from './testing/synthetic-log.js';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -147,23 +154,9 @@ describe('pnpm ope (the built CLI as a child process)', () => {
   });
 
   it('shows an estimator that cannot answer as not estimated, with its reason, beside the others', async () => {
-    // A deterministic (LinUCB-like) log: the fit half chose and rewarded the high-priority
-    // candidate, the evaluated half always chose the other, which the greedy target never picks.
-    const deterministic = Array.from({ length: 40 }, (_, i) => ({
-      v: 1,
-      user_id: 'u',
-      decision_id: `d${i}`,
-      policy: 'linucb-v1',
-      ts: new Date(Date.parse('2025-01-06T00:00:00Z') + i * 60_000).toISOString(),
-      candidates: [
-        { id: 'low', features: [0, 1, 0, 0.5, 0] },
-        { id: 'high', features: [0, 1, 0, 0.5, 1] },
-      ],
-      chosen_id: i < 20 ? 'high' : 'low',
-      propensity: 1,
-      reward: i < 20 ? 1 : i % 2,
-      rewarded_at: new Date(Date.parse('2025-01-06T00:05:00Z') + i * 60_000).toISOString(),
-    }));
+    // The fit half chose and rewarded the high-priority candidate, the evaluated half always chose
+    // the other, which the greedy target never picks.
+    const deterministic = deterministicLog();
     const path = writeLog(dir, deterministic, 'deterministic.ndjson');
     const text = await runCli([path, '--targets', 'uniform,greedy']);
     expect(text.stderr).toBe('');

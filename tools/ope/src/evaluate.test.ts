@@ -5,7 +5,7 @@ import { type EstimateResult, evaluateGroup, type GroupResult } from './evaluate
 import { type LogEntry, type LogGroup, readDecisionLog } from './read-log.js';
 import { splitForFitting } from './split.js';
 import { targetSpecs } from './targets.js';
-import { ndjson, syntheticLog } from './testing/synthetic-log.js';
+import { deterministicLog, ndjson, syntheticLog } from './testing/synthetic-log.js';
 
 const ALL = targetSpecs({ targets: ['uniform', 'egreedy', 'greedy', 'linucb'], epsilons: [0.1], alpha: 1 });
 const BASE = { targets: ALL, fitFraction: 0.5, model: 'per-user' as const, folds: 5 };
@@ -163,21 +163,7 @@ describe('evaluateGroup', () => {
 describe('a deterministic logging policy', () => {
   // LinUCB-like logs (propensity 1) that always chose the low-priority candidate (x₄ = 0) and were
   // rewarded for the high-priority one in the fit half: the greedy target always picks the other.
-  const lines = Array.from({ length: 40 }, (_, i) => ({
-    v: 1,
-    user_id: 'u',
-    decision_id: `d${i}`,
-    policy: 'linucb-v1',
-    ts: new Date(Date.parse('2025-01-06T00:00:00Z') + i * 60_000).toISOString(),
-    candidates: [
-      { id: 'low', features: [0, 1, 0, 0.5, 0] },
-      { id: 'high', features: [0, 1, 0, 0.5, 1] },
-    ],
-    chosen_id: i < 20 ? 'high' : 'low',
-    propensity: 1,
-    reward: i < 20 ? 1 : i % 2,
-    rewarded_at: new Date(Date.parse('2025-01-06T00:00:00Z') + i * 60_000).toISOString(),
-  }));
+  const lines = deterministicLog();
 
   it('is flagged; a target with no support still gets IPS and DR, SNIPS says why it cannot', async () => {
     const result = evaluateGroup(await groupOf(lines), {

@@ -114,3 +114,26 @@ export function writeLog(dir: string, lines: readonly unknown[], name = 'log.ndj
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'oo-ope-'));
 }
+
+/**
+ * A deterministic (LinUCB-like, propensity 1) log of 40 decisions of user `u` between a low- and
+ * a high-priority candidate: the first 20 (the fit half) chose `high` and were rewarded 1, the
+ * last 20 always chose `low`, which a greedy target fitted on the first half never picks.
+ */
+export function deterministicLog(): DecisionLogLine[] {
+  return Array.from({ length: 40 }, (_, i) => ({
+    v: 1,
+    user_id: 'u',
+    decision_id: `d${i}`,
+    policy: 'linucb-v1',
+    ts: new Date(Date.parse('2025-01-06T00:00:00Z') + i * 60_000).toISOString(),
+    candidates: [
+      { id: 'low', features: [0, 1, 0, 0.5, 0] },
+      { id: 'high', features: [0, 1, 0, 0.5, 1] },
+    ],
+    chosen_id: i < 20 ? 'high' : 'low',
+    propensity: 1,
+    reward: i < 20 ? 1 : i % 2,
+    rewarded_at: new Date(Date.parse('2025-01-06T00:05:00Z') + i * 60_000).toISOString(),
+  }));
+}

@@ -14,10 +14,20 @@ export interface CliRun {
 
 /** Runs the built CLI as a child process, stdout and stderr piped (not a terminal). */
 export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
-  if (!existsSync(CLI))
-    throw new Error(`${CLI} is missing: run \`pnpm turbo run build --filter=@oo/simulator\``);
+  return runBuiltScript(CLI, '@oo/simulator', args, env);
+}
+
+/** Runs `script` (a package's build output) under this node, with only PATH and `env` set. */
+export function runBuiltScript(
+  script: string,
+  pkg: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  if (!existsSync(script))
+    throw new Error(`${script} is missing: run \`pnpm turbo run build --filter=${pkg}\``);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
