@@ -1,5 +1,6 @@
-// How cost grows (issue 7): latency and throughput at 1, 10 and 100 candidates on each backend;
-// scoring cost at d = 5, 7 and 12, in process (the math alone) and over HTTP (score requests only).
+// How cost grows (issue 7): latency and throughput at 1, 10 and 100 candidates on each backend and
+// on the bare ceiling; scoring cost at d = 5, 7 and 12, in process (the math alone) and over HTTP
+// (score requests only).
 import { join } from 'node:path';
 import { createRng, decide, LinearModel, POLICIES, type PolicyId } from '@oo/bandit';
 import { createBackend } from './backends.js';
@@ -9,7 +10,7 @@ import { log } from './log.js';
 import { DEFAULT_MIX, Mix, type MixOptions } from './mix.js';
 import { describeClosed, describeOpen, warmUp } from './mix-suite.js';
 import { type OpenLoopResult, runOpenLoop } from './open-loop.js';
-import { settle, startService } from './processes.js';
+import { type RunningProcess, settle, startBareServer, startService } from './processes.js';
 import { seedUsers } from './seed.js';
 
 export interface GrowthRow {
@@ -29,6 +30,9 @@ export interface ScoringCost {
   /** Microseconds per decision: load the model (Cholesky), encode the candidates, decide. */
   microseconds: number;
 }
+
+/** What a measurement needs of a server under test: the service or the bare ceiling. */
+type Server = Pick<RunningProcess, 'url' | 'cpuMs'>;
 
 export interface GrowthSuiteResult {
   rows: GrowthRow[];
@@ -51,6 +55,50 @@ export async function runGrowthSuite(
   const workers = Math.max(...options.workers);
   into.scoringCost = measureScoringCost();
   const { rows } = into;
+  const measure = async (
+    server: Server,
+    name: string,
+    axis: GrowthRow['axis'],
+    value: number,
+    mixOptions: MixOptions,
+  ) => {
+    const mix = new Mix(mixOptions);
+    await warmUp(server.url, mix, { ...options, warmupMs: Math.min(options.warmupMs, 2_000) });
+    const closed = await runClosedLoop({
+      url: server.url,
+      mix,
+      connections: options.connections,
+      durationMs: options.growthDurationMs,
+      serverCpuMs: server.cpuMs,
+    });
+    await settle(server.url);
+    const open = await runOpenLoop({
+      url: server.url,
+      mix,
+      rate: options.growthRate,
+      durationMs: options.growthDurationMs,
+      connections: options.openConnections,
+      timeoutMs: 10_000,
+    });
+    log(`  ${name} ${axis} = ${value}: closed ${describeClosed(closed)}`);
+    log(`  ${name} ${axis} = ${value}: open ${describeOpen(open)}`);
+    rows.push({ server: name, workers, axis, value, closed, open });
+    await progress();
+    await settle(server.url);
+  };
+
+  // The ceiling at each candidate count: what the HTTP stack and the generator allow with bodies
+  // of that size, so the 100-candidate target is read against it.
+  log(`bare ceiling, ${workers} process(es), by candidates`);
+  const bare = await startBareServer(workers);
+  try {
+    for (const candidates of CANDIDATES) {
+      await measure(bare, 'bare', 'candidates', candidates, { ...DEFAULT_MIX, candidates });
+    }
+  } finally {
+    await bare.stop();
+  }
+
   for (const name of options.backends) {
     const backend = await createBackend(name, options.scratch);
     try {
@@ -64,37 +112,16 @@ export async function runGrowthSuite(
         logFile: join(options.scratch, `growth-${name}.log`),
       });
       try {
-        const measure = async (axis: GrowthRow['axis'], value: number, mixOptions: MixOptions) => {
-          const mix = new Mix(mixOptions);
-          await warmUp(service.url, mix, { ...options, warmupMs: Math.min(options.warmupMs, 2_000) });
-          const closed = await runClosedLoop({
-            url: service.url,
-            mix,
-            connections: options.connections,
-            durationMs: options.growthDurationMs,
-            serverCpuMs: service.cpuMs,
-          });
-          await settle(service.url);
-          const open = await runOpenLoop({
-            url: service.url,
-            mix,
-            rate: options.growthRate,
-            durationMs: options.growthDurationMs,
-            connections: options.openConnections,
-            timeoutMs: 10_000,
-          });
-          log(`  ${name} ${axis} = ${value}: closed ${describeClosed(closed)}`);
-          log(`  ${name} ${axis} = ${value}: open ${describeOpen(open)}`);
-          rows.push({ server: name, workers, axis, value, closed, open });
-          await progress();
-          await settle(service.url);
-        };
         for (const candidates of CANDIDATES) {
-          await measure('candidates', candidates, { ...DEFAULT_MIX, candidates });
+          await measure(service, name, 'candidates', candidates, { ...DEFAULT_MIX, candidates });
         }
         for (const { path, policy } of PATHS) {
           // Score requests only: the cost of d is in the decision, not in the reward.
-          await measure('d', POLICIES[policy].d, { ...DEFAULT_MIX, scorePath: path, scoresPerReward: 0 });
+          await measure(service, name, 'd', POLICIES[policy].d, {
+            ...DEFAULT_MIX,
+            scorePath: path,
+            scoresPerReward: 0,
+          });
         }
       } finally {
         await service.stop();

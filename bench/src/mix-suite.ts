@@ -17,7 +17,10 @@ export interface ConfigResult {
   workers: number;
   startupMs: number;
   closed: ClosedLoopResult;
-  /** The open-loop run at the target rate (absent for the bare server). */
+  /**
+   * The open-loop run at the target rate; the bare server has one too, so that what the machine
+   * and the generator allow at that rate is measured in the same run as the service.
+   */
   target?: OpenLoopResult;
   sweep: OpenLoopResult[];
   rssAfterBytes: number;
@@ -92,12 +95,17 @@ export async function runMixSuite(
       });
       log(`  bare closed loop: ${describeClosed(closed)}`);
       await settle(bare.url);
+      const target = await runTarget(bare.url, mix, options);
+      log(
+        `  bare target ${options.rate}/s for ${options.targetDurationMs / 1000} s: ${describeOpen(target)}`,
+      );
       const curve = await sweep(bare.url, mix, options, 'bare');
       configs.push({
         server: 'bare',
         workers,
         startupMs: bare.startupMs,
         closed,
+        target,
         sweep: curve,
         rssAfterBytes: bare.rss(),
       });
@@ -117,6 +125,18 @@ export async function runMixSuite(
     }
   }
   return into;
+}
+
+/** The open-loop run at the target rate and duration. */
+function runTarget(url: string, mix: Mix, options: BenchOptions): Promise<OpenLoopResult> {
+  return runOpenLoop({
+    url,
+    mix,
+    rate: options.rate,
+    durationMs: options.targetDurationMs,
+    connections: options.openConnections,
+    timeoutMs: 10_000,
+  });
 }
 
 async function measureService(
@@ -149,14 +169,7 @@ async function measureService(
     });
     log(`  ${backend.name} closed loop: ${describeClosed(closed)}`);
     await settle(service.url);
-    const target = await runOpenLoop({
-      url: service.url,
-      mix,
-      rate: options.rate,
-      durationMs: options.targetDurationMs,
-      connections: options.openConnections,
-      timeoutMs: 10_000,
-    });
+    const target = await runTarget(service.url, mix, options);
     log(
       `  ${backend.name} target ${options.rate}/s for ${options.targetDurationMs / 1000} s: ${describeOpen(target)}`,
     );
