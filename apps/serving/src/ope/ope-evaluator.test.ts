@@ -40,6 +40,39 @@ async function* chunks(...texts: string[]): AsyncGenerator<string> {
   yield* texts;
 }
 
+/**
+ * `n` valid egreedy-v1 decisions of 100 candidates each over 50 users, made as the worker pulls
+ * them (100 lines a chunk), so the test process never holds the log.
+ */
+async function* wideLog(n: number): AsyncGenerator<string> {
+  for (let first = 0; first < n; first += 100) {
+    let text = '';
+    for (let i = first; i < Math.min(n, first + 100); i++) {
+      const ts = new Date(Date.parse('2025-01-06T09:00:00Z') + i * 60_000).toISOString();
+      const candidates = Array.from({ length: 100 }, (_, c) => ({
+        id: `c${c}`,
+        features: [0.5, 0.5, c % 2, (i % 10) / 10, (c % 7) / 7, ((i * 31 + c) % 97) / 97, 1],
+      }));
+      const line = {
+        v: 1,
+        user_id: `u${i % 50}`,
+        decision_id: `d${i}`,
+        policy: 'egreedy-v1',
+        policy_version: '1.0.0',
+        policy_params: { epsilon: 0.1, gamma: 1, lambda: 1 },
+        ts,
+        candidates,
+        chosen_id: 'c1',
+        propensity: 0.5,
+        reward: i % 2,
+        rewarded_at: ts,
+      };
+      text += `${JSON.stringify(line)}\n`;
+    }
+    yield text;
+  }
+}
+
 describe('OpeEvaluator with the real worker', () => {
   const evaluator = new OpeEvaluator();
 
@@ -102,6 +135,18 @@ describe('OpeEvaluator limits', () => {
     expect(error).toBeInstanceOf(OpeUnavailableError);
     expect(error).toMatchObject({ status: 503, reason: 'ope_timeout' });
     expect(evaluator.busy).toBe(false);
+  });
+
+  it('stops an evaluation that outgrows its heap limit (503 ope_memory) and runs the next one that fits', async () => {
+    // 32 MiB holds the worker and a small evaluation, not 3,000 decisions of 100 candidates.
+    const evaluator = new OpeEvaluator({ maxHeapMb: 32 });
+    const error = await evaluator.evaluate(opeOptions({}), wideLog(3_000)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpeUnavailableError);
+    expect(error).toMatchObject({ status: 503, reason: 'ope_memory', details: { reason: 'ope_memory' } });
+    expect((error as Error).message).toMatch(/more than 32 MiB/);
+    expect(evaluator.busy).toBe(false);
+    const report = await evaluator.evaluate(opeOptions({}), wideLog(12));
+    expect(report.read).toMatchObject({ lines: 12, valid: 12 });
   });
 
   it.each([

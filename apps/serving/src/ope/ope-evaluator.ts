@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { OpeOptions, OpeReport } from '@oo/ope';
 import { HttpError } from '../errors.js';
 import {
@@ -15,10 +15,18 @@ import {
  */
 export const OPE_TIMEOUT_MS = 60_000;
 
+/**
+ * Most heap (V8's old generation) an evaluation's thread may use, MiB. The largest evaluation a
+ * request may ask for (10,000 decisions of 100 candidates at d = 12) completed within 192 MiB
+ * (ADR-0023), so this leaves it more than twice that, while an evaluation that would grow past it
+ * costs its thread, not the memory the process needs to keep serving.
+ */
+export const OPE_MAX_HEAP_MB = 512;
+
 /** What a refused caller is told to wait: about what a default-sized (2,000) evaluation takes. */
 const RETRY_AFTER_S = 5;
 
-export type OpeUnavailableReason = 'ope_busy' | 'ope_timeout' | 'shutting_down';
+export type OpeUnavailableReason = 'ope_busy' | 'ope_timeout' | 'ope_memory' | 'shutting_down';
 
 /**
  * The evaluation cannot be run now: 503 `service_busy`, `details.reason` says why (ADR-0023). Not
@@ -37,6 +45,8 @@ export class OpeUnavailableError extends HttpError {
 export interface OpeEvaluatorOptions {
   /** The evaluation thread is terminated past this, and the request answered 503. @default OPE_TIMEOUT_MS */
   timeoutMs?: number;
+  /** The evaluation thread is stopped past this heap, and the request answered 503. @default OPE_MAX_HEAP_MB */
+  maxHeapMb?: number;
   /** The worker's entry. @default ope-worker beside this module (dist/ope-worker.js when built) */
   worker?: URL;
 }
@@ -56,12 +66,14 @@ interface Run {
  */
 export class OpeEvaluator {
   readonly #timeoutMs: number;
+  readonly #maxHeapMb: number;
   readonly #worker: URL;
   #run: Run | undefined;
   #closed = false;
 
   constructor(options: OpeEvaluatorOptions = {}) {
     this.#timeoutMs = options.timeoutMs ?? OPE_TIMEOUT_MS;
+    this.#maxHeapMb = options.maxHeapMb ?? OPE_MAX_HEAP_MB;
     this.#worker = options.worker ?? defaultWorkerUrl();
   }
 
@@ -73,7 +85,7 @@ export class OpeEvaluator {
   /**
    * Evaluates the NDJSON `log`, read as the worker consumes it, with `evaluateLog(options)` of
    * @oo/ope. An error of the log source rejects as itself, and ends the evaluation.
-   * @throws OpeUnavailableError (503) when one is running, past the time limit, or after close()
+   * @throws OpeUnavailableError (503) when one is running, past the time or heap limit, or after close()
    * @throws LogInputError, a @oo/bandit error (RemoteBanditError) as evaluateLog raised them
    * @throws OpeWorkerError when the worker failed otherwise (a bug)
    */
@@ -106,7 +118,12 @@ export class OpeEvaluator {
   }
 
   #start(options: OpeOptions, log: AsyncIterable<string>): Promise<OpeReport> {
-    const worker = new Worker(...workerArgs(this.#worker, { options } satisfies OpeWorkerInput));
+    const worker = new Worker(
+      ...workerArgs(this.#worker, {
+        workerData: { options } satisfies OpeWorkerInput,
+        resourceLimits: { maxOldGenerationSizeMb: this.#maxHeapMb },
+      }),
+    );
     // An evaluation never keeps the process alive on its own (e.g. once the server has closed).
     worker.unref();
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -157,7 +174,14 @@ export class OpeEvaluator {
         }
       });
       worker.once('error', (error) =>
-        finish(new OpeWorkerError('the evaluation worker failed', { cause: error })),
+        finish(
+          (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new OpeUnavailableError(
+                'ope_memory',
+                `the evaluation needed more than ${this.#maxHeapMb} MiB of memory and was stopped; select fewer decisions (user_id, max_decisions) or export the log with GET /admin/decisions and run pnpm ope`,
+              )
+            : new OpeWorkerError('the evaluation worker failed', { cause: error }),
+        ),
       );
       worker.once('exit', (code) =>
         finish(new OpeWorkerError(`the evaluation worker exited with code ${code} before answering`)),
@@ -171,13 +195,13 @@ function defaultWorkerUrl(): URL {
   return new URL(import.meta.url.endsWith('.ts') ? './ope-worker.ts' : './ope-worker.js', import.meta.url);
 }
 
-function workerArgs(entry: URL, workerData: OpeWorkerInput): ConstructorParameters<typeof Worker> {
-  if (!entry.pathname.endsWith('.ts')) return [entry, { workerData }];
+function workerArgs(entry: URL, options: WorkerOptions): ConstructorParameters<typeof Worker> {
+  if (!entry.pathname.endsWith('.ts')) return [entry, options];
   // From source only (vitest, tsx): Node 20 does not apply `--import` loaders to a worker's entry
   // (nodejs/node#47747), so the thread registers tsx itself before importing the .ts entry.
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
-  return [boot, { eval: true, workerData }];
+  return [boot, { ...options, eval: true }];
 }
 
 /** The evaluator of this process: at most one evaluation at a time per serving process. */

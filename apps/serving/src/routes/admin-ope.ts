@@ -8,7 +8,7 @@ import {
 } from '@oo/contracts';
 import { adminAuth } from '../middleware/admin-auth.js';
 import { jsonBody } from '../middleware/json-body.js';
-import { OPE_TIMEOUT_MS } from '../ope/ope-evaluator.js';
+import { OPE_MAX_HEAP_MB, OPE_TIMEOUT_MS } from '../ope/ope-evaluator.js';
 import { evaluateServiceLog } from '../ope/service-ope.js';
 import { errorResponses, JSON_BODY_ERRORS, jsonContent } from './openapi-responses.js';
 import type { RouteDeps } from './route-deps.js';
@@ -33,7 +33,7 @@ export function registerAdminOpeRoute(app: OpenAPIHono, deps: RouteDeps): void {
       'The estimation runs in a worker thread, so the process keeps serving scores meanwhile; one ' +
       'evaluation at a time per process: another one while it runs is refused with 503 ' +
       "(`details.reason: 'ope_busy'`, with Retry-After), as is one stopped past its time limit " +
-      `(${OPE_TIMEOUT_MS / 1000} s, \`ope_timeout\`).`,
+      `(${OPE_TIMEOUT_MS / 1000} s, \`ope_timeout\`) or its memory limit (${OPE_MAX_HEAP_MB} MiB of heap, \`ope_memory\`).`,
     security: [{ adminToken: [] }],
     // Authentication first: an anonymous caller learns nothing, not even about the body.
     middleware: [adminAuth(deps.env.ADMIN_TOKEN), jsonBody(deps.env.MAX_BODY_BYTES)],
@@ -45,7 +45,8 @@ export function registerAdminOpeRoute(app: OpenAPIHono, deps: RouteDeps): void {
         ErrorBody,
         'The state store is unavailable or a record is unreadable (`state_unavailable`, `state_corrupt`), ' +
           'or the evaluation cannot run now (`service_busy` with `details.reason`: `ope_busy` while ' +
-          'another runs on this process, `ope_timeout` past the time limit, `shutting_down`; Retry-After says ' +
+          'another runs on this process, `ope_timeout` past the time limit, `ope_memory` past the memory limit, ' +
+          '`shutting_down`; Retry-After says ' +
           'when to try again).',
       ),
     },
