@@ -11,27 +11,44 @@ const HANGING = new URL('data:text/javascript,setInterval(() => {}, 1000)');
 const THROWING = new URL('data:text/javascript,throw new Error("boom")');
 const EXITING = new URL('data:text/javascript,process.exit(3)');
 
-/** Valid egreedy-v1 lines (d = 7, the @oo/ope test sample's shape), all of one user, all rewarded. */
+interface SampleCandidate {
+  id: string;
+  features: number[];
+}
+
+/** Decision `i` of a valid egreedy-v1 log (d = 7, the @oo/ope test sample's shape), rewarded. */
+function sampleLine(
+  i: number,
+  userId: string,
+  candidates: SampleCandidate[],
+  chosen: string,
+  propensity: number,
+) {
+  const ts = new Date(Date.parse('2025-01-06T09:00:00Z') + i * 60_000).toISOString();
+  const line = {
+    v: 1,
+    user_id: userId,
+    decision_id: `d${i}`,
+    policy: 'egreedy-v1',
+    policy_version: '1.0.0',
+    policy_params: { epsilon: 0.1, gamma: 1, lambda: 1 },
+    ts,
+    candidates,
+    chosen_id: chosen,
+    propensity,
+    reward: i % 2,
+    rewarded_at: ts,
+  };
+  return `${JSON.stringify(line)}\n`;
+}
+
+/** `n` decisions of three candidates, all of one user. */
 function sampleLog(n: number): string {
   const features = (i: number, c: number) => [0.5, 0.5, c % 2, (i % 10) / 10, c / 2, 0, 1];
   let text = '';
   for (let i = 0; i < n; i++) {
-    const ts = new Date(Date.parse('2025-01-06T09:00:00Z') + i * 60_000).toISOString();
-    const line = {
-      v: 1,
-      user_id: 'u1',
-      decision_id: `d${i}`,
-      policy: 'egreedy-v1',
-      policy_version: '1.0.0',
-      policy_params: { epsilon: 0.1, gamma: 1, lambda: 1 },
-      ts,
-      candidates: ['a', 'b', 'c'].map((id, c) => ({ id, features: features(i, c) })),
-      chosen_id: 'b',
-      propensity: 0.9333333333333333,
-      reward: i % 2,
-      rewarded_at: ts,
-    };
-    text += `${JSON.stringify(line)}\n`;
+    const candidates = ['a', 'b', 'c'].map((id, c) => ({ id, features: features(i, c) }));
+    text += sampleLine(i, 'u1', candidates, 'b', 0.9333333333333333);
   }
   return text;
 }
@@ -41,33 +58,18 @@ async function* chunks(...texts: string[]): AsyncGenerator<string> {
 }
 
 /**
- * `n` valid egreedy-v1 decisions of 100 candidates each over 50 users, made as the worker pulls
- * them (100 lines a chunk), so the test process never holds the log.
+ * `n` decisions of 100 candidates each over 50 users, made as the worker pulls them (100 lines a
+ * chunk), so the test process never holds the log.
  */
 async function* wideLog(n: number): AsyncGenerator<string> {
   for (let first = 0; first < n; first += 100) {
     let text = '';
     for (let i = first; i < Math.min(n, first + 100); i++) {
-      const ts = new Date(Date.parse('2025-01-06T09:00:00Z') + i * 60_000).toISOString();
       const candidates = Array.from({ length: 100 }, (_, c) => ({
         id: `c${c}`,
         features: [0.5, 0.5, c % 2, (i % 10) / 10, (c % 7) / 7, ((i * 31 + c) % 97) / 97, 1],
       }));
-      const line = {
-        v: 1,
-        user_id: `u${i % 50}`,
-        decision_id: `d${i}`,
-        policy: 'egreedy-v1',
-        policy_version: '1.0.0',
-        policy_params: { epsilon: 0.1, gamma: 1, lambda: 1 },
-        ts,
-        candidates,
-        chosen_id: 'c1',
-        propensity: 0.5,
-        reward: i % 2,
-        rewarded_at: ts,
-      };
-      text += `${JSON.stringify(line)}\n`;
+      text += sampleLine(i, `u${i % 50}`, candidates, 'c1', 0.5);
     }
     yield text;
   }
